@@ -1,0 +1,235 @@
+"""Stable error codes and the one error type hierarchy of OpenReel.
+
+Every error a user can cause carries a stable code (``OR-Exxx``), a message naming what was
+expected and what was found (never the value of a ``pii`` field), a location (file and JSON
+path) and a one-line hint. The same codes are used by the CLI, the Python API, the HTTP API and
+the player's console. ``docs/errors.md`` documents every code in :data:`CODES`; a test keeps
+the two in agreement.
+
+Ranges: ``E1xx`` template, ``E2xx`` expressions, ``E3xx`` viewer data, ``E4xx`` media and
+fetching, ``E5xx`` rendering, ``E6xx`` service and links, ``E7xx`` analytics, ``E8xx`` batch,
+``E9xx`` decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """What a code means and the default hint shown with it."""
+
+    title: str
+    hint: str
+
+
+CODES: dict[str, CodeInfo] = {
+    # --- E1xx: template -----------------------------------------------------------------------
+    "OR-E100": CodeInfo("template not found", "Pass a folder holding template.json or template.yaml."),
+    "OR-E101": CodeInfo("unknown key", "Remove the key or check its spelling; unknown keys are errors."),
+    "OR-E102": CodeInfo("wrong type", "Use a value of the type the format expects at this path."),
+    "OR-E103": CodeInfo("missing property", "Add the required property."),
+    "OR-E104": CodeInfo("invalid value", "Use one of the values the format allows at this path."),
+    "OR-E105": CodeInfo("invalid color", "Write colors as #RGB, #RRGGBB or #RRGGBBAA."),
+    "OR-E106": CodeInfo("invalid duration", "Durations and times are seconds, greater than zero."),
+    "OR-E107": CodeInfo("invalid size", "size is [width, height]: even integers from 16 to 4096."),
+    "OR-E108": CodeInfo("invalid fps", "fps is a positive integer or a rational like \"30000/1001\"."),
+    "OR-E109": CodeInfo(
+        "path outside the template", "Use a relative path inside the template folder (no .., no URL)."
+    ),
+    "OR-E110": CodeInfo("missing file", "Add the file to the template folder or fix the path."),
+    "OR-E111": CodeInfo("unknown asset", "Declare the asset or font under \"assets\" / \"fonts\"."),
+    "OR-E112": CodeInfo("duplicate id", "Give every scene, and every layer within a scene, its own id."),
+    "OR-E113": CodeInfo("unreadable template file", "Fix the JSON or YAML syntax at the position shown."),
+    "OR-E114": CodeInfo("unsupported format version", "Set \"openreel\": 1."),
+    "OR-E115": CodeInfo(
+        "invalid link", "Links are https URLs, or the actions replay, share or chapter:<scene id>."
+    ),
+    "OR-E116": CodeInfo(
+        "invalid easing",
+        "Use linear, hold, ease-in, ease-out, ease-in-out, cubic-bezier(a, b, c, d) or spring(...).",
+    ),
+    "OR-E117": CodeInfo("invalid keyframes", "Keyframes are [time, value, easing?] in increasing time."),
+    "OR-E118": CodeInfo(
+        "unknown preset", "Use fade-in, slide-up, pop-in, typewriter or count-up."
+    ),
+    "OR-E119": CodeInfo("invalid gradient", "A gradient needs at least two stops with offsets 0..1."),
+    "OR-E120": CodeInfo("invalid decision", "Check the decision's arms, policy and rules."),
+    "OR-E121": CodeInfo("invalid data schema", "Check the field's type, default and constraints."),
+    "OR-E122": CodeInfo("template too large", "Keep template files under the size limit."),
+    "OR-E123": CodeInfo("invalid range", "Check that start is before end and values lie in range."),
+    "OR-E124": CodeInfo("invalid source", "source.url is an https URL that contains {token}."),
+    # --- E2xx: expressions --------------------------------------------------------------------
+    "OR-E201": CodeInfo("expression syntax error", "Check the CEL syntax near the position shown."),
+    "OR-E202": CodeInfo(
+        "unknown name", "Use a data field, theme, scene, view, a loop variable or decide(\"name\")."
+    ),
+    "OR-E203": CodeInfo("unknown function", "Use a CEL standard function or one of OpenReel's."),
+    "OR-E204": CodeInfo("expression too long", "Shorten the expression or move logic into data."),
+    "OR-E205": CodeInfo("expression nested too deeply", "Flatten the expression."),
+    "OR-E206": CodeInfo(
+        "expression too costly", "Reduce comprehensions over lists or lower max_items."
+    ),
+    "OR-E207": CodeInfo(
+        "expression does not fit the schema", "Check the field names and types the expression uses."
+    ),
+    "OR-E208": CodeInfo(
+        "expression failed", "Guard the expression (default(), has(), a condition) for this data."
+    ),
+    "OR-E209": CodeInfo(
+        "expression gave the wrong type", "Make the expression produce the type this property needs."
+    ),
+    "OR-E210": CodeInfo("unclosed interpolation", "Close every {{ with }}."),
+    # --- E3xx: viewer data --------------------------------------------------------------------
+    "OR-E300": CodeInfo("unreadable data", "Pass a JSON object, or a CSV file with a header row."),
+    "OR-E301": CodeInfo("missing field", "Send the field, or mark it optional or give it a default."),
+    "OR-E302": CodeInfo("wrong type", "Send a value of the field's type."),
+    "OR-E303": CodeInfo("constraint broken", "Send a value within the field's constraints."),
+    "OR-E304": CodeInfo("value not allowed", "Send one of the field's enum values."),
+    "OR-E305": CodeInfo("too many items", "Send at most max_items list items."),
+    "OR-E306": CodeInfo("invalid color", "Send colors as #RGB, #RRGGBB or #RRGGBBAA."),
+    "OR-E307": CodeInfo("invalid URL", "Send an https URL."),
+    "OR-E308": CodeInfo("invalid date", "Send dates as YYYY-MM-DD and datetimes as ISO 8601 with offset."),
+    "OR-E309": CodeInfo("unknown field ignored", "Remove fields the template does not declare."),
+    "OR-E310": CodeInfo("row not found", "Pick a row that exists in the file."),
+    "OR-E311": CodeInfo("data too large", "Send less data; the limit protects the renderer."),
+    # --- E4xx: media and fetching (server renderer) ---------------------------------------------
+    # --- E5xx: rendering ----------------------------------------------------------------------
+    # --- E6xx: service and links --------------------------------------------------------------
+    # --- E7xx: analytics ----------------------------------------------------------------------
+    # --- E8xx: batch --------------------------------------------------------------------------
+    # --- E9xx: decisions ----------------------------------------------------------------------
+}
+
+
+class OpenReelError(Exception):
+    """An error a user caused, with a stable code, location and hint.
+
+    ``related`` holds further errors found in the same pass (validation reports all of them).
+
+    >>> e = OpenReelError("OR-E105", "expected a color, found 'blue'", path="$.background")
+    >>> str(e)
+    "OR-E105 invalid color at $.background: expected a color, found 'blue'"
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | None = None,
+        hint: str | None = None,
+        related: Sequence[OpenReelError] = (),
+    ) -> None:
+        if code not in CODES:  # a programming error, never user input
+            raise KeyError(f"undocumented error code {code}")
+        self.code = code
+        self.message = message
+        self.file = file
+        self.path = path
+        self.hint = hint if hint is not None else CODES[code].hint
+        self.related: tuple[OpenReelError, ...] = tuple(related)
+        super().__init__(self.render())
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code].title
+
+    @property
+    def errors(self) -> tuple[OpenReelError, ...]:
+        """This error followed by the related ones."""
+        return (self, *self.related)
+
+    def where(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        return " ".join(parts)
+
+    def render(self) -> str:
+        where = self.where()
+        loc = f" at {where}" if where else ""
+        return f"{self.code} {self.title}{loc}: {self.message}"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "message": self.message,
+            "file": self.file,
+            "path": self.path,
+            "hint": self.hint,
+        }
+
+    def with_file(self, file: str) -> OpenReelError:
+        """A copy located in ``file`` (kept if it already names one)."""
+        return type(self)(
+            self.code,
+            self.message,
+            file=self.file or file,
+            path=self.path,
+            hint=self.hint,
+            related=[r.with_file(file) for r in self.related],
+        )
+
+
+class TemplateError(OpenReelError):
+    """The template is malformed (``OR-E1xx``)."""
+
+
+class ExpressionError(OpenReelError):
+    """An expression is malformed, too costly or failed (``OR-E2xx``)."""
+
+
+class DataError(OpenReelError):
+    """A viewer's data does not satisfy the template's schema (``OR-E3xx``)."""
+
+
+class MediaError(OpenReelError):
+    """Media could not be fetched, probed or decoded safely (``OR-E4xx``)."""
+
+
+class RenderError(OpenReelError):
+    """Rendering or encoding failed (``OR-E5xx``)."""
+
+
+class ServiceError(OpenReelError):
+    """A request to the service was refused (``OR-E6xx``)."""
+
+
+class AnalyticsError(OpenReelError):
+    """An analytics event or batch was refused (``OR-E7xx``)."""
+
+
+class BatchError(OpenReelError):
+    """A batch job failed (``OR-E8xx``)."""
+
+
+class DecisionError(OpenReelError):
+    """A decision could not be made (``OR-E9xx``)."""
+
+
+def combine(errors: Iterable[OpenReelError]) -> OpenReelError | None:
+    """One error carrying all of ``errors`` (the first leads), or None when there are none."""
+    items = list(errors)
+    if not items:
+        return None
+    flat = [e for item in items for e in item.errors]
+    head = flat[0]
+    return type(head)(
+        head.code, head.message, file=head.file, path=head.path, hint=head.hint, related=flat[1:]
+    )
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """A JSONPath-like location: ``json_path(["scenes", 0, "layers"]) == "$.scenes[0].layers"``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.isidentifier():
+            out += f".{part}"
+        else:
+            out += f"[{part!r}]"
+    return out
