@@ -96,11 +96,77 @@ CODES: dict[str, CodeInfo] = {
     "OR-E310": CodeInfo("row not found", "Pick a row that exists in the file."),
     "OR-E311": CodeInfo("data too large", "Send less data; the limit protects the renderer."),
     # --- E4xx: media and fetching (server renderer) ---------------------------------------------
+    "OR-E400": CodeInfo(
+        "unsupported media format",
+        "Use PNG, JPEG, WebP or GIF images, MP4/MOV or WebM/MKV video, MP3/M4A/Ogg/WAV/FLAC audio.",
+    ),
+    "OR-E401": CodeInfo(
+        "media format mismatch", "Give the file the extension of its real format, or convert it."
+    ),
+    "OR-E402": CodeInfo(
+        "media has too many pixels", "Scale the image or video down below the pixel limit."
+    ),
+    "OR-E403": CodeInfo(
+        "media too long", "Shorten the video or audio, or use fewer animation frames."
+    ),
+    "OR-E404": CodeInfo("media has too many streams", "Keep one video and one audio stream."),
+    "OR-E405": CodeInfo("media file too large", "Compress the file below the size limit."),
+    "OR-E406": CodeInfo("media truncated or corrupt", "Upload the complete, valid file again."),
+    "OR-E407": CodeInfo("media decoding failed", "Re-encode the file with a common encoder."),
+    "OR-E408": CodeInfo(
+        "unsupported media codec",
+        "Use H.264, HEVC, VP8, VP9 or AV1 video and AAC, MP3, Opus, Vorbis, FLAC or PCM audio.",
+    ),
+    "OR-E409": CodeInfo(
+        "media decoding exceeded its time or memory limit", "Use a smaller or simpler file."
+    ),
+    "OR-E420": CodeInfo(
+        "fetch destination blocked",
+        "Use a public https host; private, loopback and odd IP notations are refused.",
+    ),
+    "OR-E421": CodeInfo("URL not allowed", "Use an https URL without user name or password."),
+    "OR-E422": CodeInfo("fetched file too large", "Serve a smaller file."),
+    "OR-E423": CodeInfo("fetch timed out", "Serve the file faster or from a closer host."),
+    "OR-E424": CodeInfo("too many redirects", "Link to the final address of the file."),
+    "OR-E425": CodeInfo(
+        "fetched content is not an allowed type", "Serve a PNG, JPEG, WebP or GIF image."
+    ),
+    "OR-E426": CodeInfo("fetch failed", "Check that the URL answers 200 with the whole file."),
+    "OR-E427": CodeInfo("host not allowed", "Use a host on the configured allowlist."),
     # --- E5xx: rendering ----------------------------------------------------------------------
     # --- E6xx: service and links --------------------------------------------------------------
     # --- E7xx: analytics ----------------------------------------------------------------------
+    "OR-E700": CodeInfo(
+        "malformed event batch",
+        "Send UTF-8 JSON: {\"v\": 1, \"events\": [...]} as docs/events.schema.json describes.",
+    ),
+    "OR-E701": CodeInfo(
+        "event batch too large", "Send at most 512 KB (after decompression) and 1000 events a batch."
+    ),
+    "OR-E702": CodeInfo("event too large", "Keep each event under 32 KB."),
+    "OR-E703": CodeInfo("invalid event", "Fix the field named at this path; see docs/analytics.md."),
+    "OR-E704": CodeInfo("unsupported event schema version", "Send \"v\": 1."),
+    "OR-E705": CodeInfo("unsupported content encoding", "Send the batch uncompressed or gzip."),
+    "OR-E706": CodeInfo(
+        "event queue full", "Retry later with backoff; the store is behind on writes."
+    ),
+    "OR-E707": CodeInfo("no events for this campaign", "Check the campaign id and the store path."),
+    "OR-E708": CodeInfo(
+        "event store unavailable",
+        "Check the store path; one process at a time may open a DuckDB file for writing.",
+    ),
+    "OR-E709": CodeInfo(
+        "invalid scene spans", "Give scenes as (id, start_s, end_s), in order, not overlapping."
+    ),
+    "OR-E710": CodeInfo("unknown decision", "Use a decision name that the campaign's events carry."),
+    "OR-E711": CodeInfo(
+        "webhook delivery failed", "Check the receiver; the payload is kept in the dead-letter log."
+    ),
+    "OR-E712": CodeInfo("invalid simulation settings", "Check the simulated traffic settings."),
     # --- E8xx: batch --------------------------------------------------------------------------
     # --- E9xx: decisions ----------------------------------------------------------------------
+    "OR-E901": CodeInfo("unknown decision", "Supply arms only for decisions the template declares."),
+    "OR-E902": CodeInfo("unknown arm", "Supply one of the decision's arms."),
 }
 
 

@@ -1,0 +1,56 @@
+# OpenReel: `make demo` and `make test` work on a fresh machine (they set up what they need).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
+PYTEST_ARGS ?=
+
+.PHONY: setup assets demo test lint format bench bench-events clean docs
+
+setup: $(STAMP) assets
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+assets: $(STAMP)
+	$(PY) scripts/make_example_assets.py
+
+demo: setup
+	@set -e; for t in $(EXAMPLES); do \
+	  dir=$$(dirname $$t); \
+	  echo "== $$dir"; \
+	  $(VENV)/bin/openreel validate $$dir; \
+	  for v in $$dir/viewers/*.json; do \
+	    echo "-- viewer $$(basename $$v .json)"; \
+	    $(VENV)/bin/openreel inspect $$dir --data $$v; \
+	  done; \
+	done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src tests scripts benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests scripts benchmarks
+	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
+
+test: setup lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+docs: $(STAMP)
+	$(PY) scripts/gen_docs.py
+
+bench: setup bench-events
+
+bench-events: setup
+	$(PY) benchmarks/bench_events.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
