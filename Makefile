@@ -7,9 +7,12 @@ STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: setup assets demo test lint format bench bench-events clean docs
+.PHONY: setup system assets demo test lint format bench bench-resolve bench-events clean docs
 
-setup: $(STAMP) assets
+setup: system $(STAMP) assets
+
+system:
+	@bash scripts/setup_system.sh
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,7 +50,10 @@ test: setup lint
 docs: $(STAMP)
 	$(PY) scripts/gen_docs.py
 
-bench: setup bench-events
+bench: setup bench-resolve bench-events
+
+bench-resolve: setup
+	$(PY) benchmarks/bench_resolve.py
 
 bench-events: setup
 	$(PY) benchmarks/bench_events.py

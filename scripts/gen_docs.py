@@ -35,7 +35,8 @@ API returns the same fields as JSON; the player logs the same codes to the conso
 
 ```
 $ openreel validate tests/fixtures/invalid/bad-color
-error OR-E105 invalid color at tests/fixtures/invalid/bad-color/template.json $.background: expected #RGB, #RRGGBB, #RRGGBBAA or a {{ expression }}, found 'blue'
+error OR-E105 invalid color at tests/fixtures/invalid/bad-color/template.json $.background:
+  expected #RGB, #RRGGBB, #RRGGBBAA or a {{ expression }}, found 'blue'
   hint: Write colors as #RGB, #RRGGBB or #RRGGBBAA.
 ```
 

@@ -75,21 +75,29 @@ def validate(
         warnings: list[OpenReelError] = []
         if data is not None:
             raw = _read_data(data, row)
-            validated = validate_data(ct.model.data, raw, asset_names=tuple(ct.model.assets),
-                                      source=str(data))
+            validated = validate_data(
+                ct.model.data, raw, asset_names=tuple(ct.model.assets), source=str(data)
+            )
             warnings.extend(validated.warnings)
     except OpenReelError as exc:
         _fail(exc, as_json=as_json)
         return
     if as_json:
-        out.print_json(json.dumps({"ok": True, "template": ct.model.id,
-                                   "warnings": [w.to_dict() for w in warnings]}))
+        out.print_json(
+            json.dumps(
+                {"ok": True, "template": ct.model.id, "warnings": [w.to_dict() for w in warnings]}
+            )
+        )
         return
     for w in warnings:
         err.print(f"[yellow]warning[/] {w.render()}", markup=True)
     extra = " and its data" if data is not None else ""
-    out.print(f"[green]ok[/] {ct.model.id}{extra} are valid" if data else
-              f"[green]ok[/] {ct.model.id} is valid", markup=True)
+    out.print(
+        f"[green]ok[/] {ct.model.id}{extra} are valid"
+        if data
+        else f"[green]ok[/] {ct.model.id} is valid",
+        markup=True,
+    )
 
 
 @app.command()
@@ -136,11 +144,11 @@ def _read_decisions(path: Path) -> dict[str, str]:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise DataError("OR-E300", "the decisions file is not readable JSON",
-                        file=str(path)) from None
+        raise DataError(
+            "OR-E300", "the decisions file is not readable JSON", file=str(path)
+        ) from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise DataError("OR-E300", "decisions must be a JSON object of name -> arm",
-                        file=str(path))
+        raise DataError("OR-E300", "decisions must be a JSON object of name -> arm", file=str(path))
     return value
 
 
@@ -160,18 +168,23 @@ def _summary(ct: Any, timeline: dict[str, Any]) -> None:
     fps = Fraction(timeline["fps"])
     seconds = float(timeline["frames"] / fps)
     w, h = timeline["size"]
-    out.print(f"[bold]{timeline['template']}[/]  {w}x{h}  {timeline['fps']} fps  "
-              f"{timeline['frames']} frames ({seconds:.2f} s)", markup=True)
+    out.print(
+        f"[bold]{timeline['template']}[/]  {w}x{h}  {timeline['fps']} fps  "
+        f"{timeline['frames']} frames ({seconds:.2f} s)",
+        markup=True,
+    )
     table = Table("scene", "frames", "seconds", "transition", "layers", "dynamic layers")
     for sc in timeline["scenes"]:
         dynamic = [ly["id"] for ly in _all_layers(sc["layers"]) if not ly["static"]]
         tr = sc["transition"]
         name = sc["id"] + (f" #{sc['instance']}" if ct.model.scenes[sc["source"]].repeat else "")
         table.add_row(
-            name, f"{sc['start']}-{sc['end']}",
+            name,
+            f"{sc['start']}-{sc['end']}",
             f"{float(sc['start'] / fps):.2f}-{float(sc['end'] / fps):.2f}",
             f"{tr['type']} {tr['frames']}f" if tr["frames"] else "cut",
-            str(len(sc["layers"])), ", ".join(dynamic) or "-",
+            str(len(sc["layers"])),
+            ", ".join(dynamic) or "-",
         )
     out.print(table)
     used = sorted(ct.fields_used)
@@ -179,8 +192,9 @@ def _summary(ct: Any, timeline: dict[str, Any]) -> None:
     fields = ", ".join(f"{f} (pii)" if f in pii else f for f in used) or "-"
     out.print(f"data fields used: {fields}")
     if timeline["decisions"]:
-        chosen = ", ".join(f"{k}={v['arm']} ({v['reason']})"
-                           for k, v in timeline["decisions"].items())
+        chosen = ", ".join(
+            f"{k}={v['arm']} ({v['reason']})" for k, v in timeline["decisions"].items()
+        )
         out.print(f"decisions: {chosen}")
     if timeline["audio"]:
         out.print("audio: " + ", ".join(a["src"] for a in timeline["audio"]))

@@ -27,35 +27,49 @@ class CodeInfo:
 
 CODES: dict[str, CodeInfo] = {
     # --- E1xx: template -----------------------------------------------------------------------
-    "OR-E100": CodeInfo("template not found", "Pass a folder holding template.json or template.yaml."),
-    "OR-E101": CodeInfo("unknown key", "Remove the key or check its spelling; unknown keys are errors."),
+    "OR-E100": CodeInfo(
+        "template not found", "Pass a folder holding template.json or template.yaml."
+    ),
+    "OR-E101": CodeInfo(
+        "unknown key", "Remove the key or check its spelling; unknown keys are errors."
+    ),
     "OR-E102": CodeInfo("wrong type", "Use a value of the type the format expects at this path."),
     "OR-E103": CodeInfo("missing property", "Add the required property."),
     "OR-E104": CodeInfo("invalid value", "Use one of the values the format allows at this path."),
     "OR-E105": CodeInfo("invalid color", "Write colors as #RGB, #RRGGBB or #RRGGBBAA."),
     "OR-E106": CodeInfo("invalid duration", "Durations and times are seconds, greater than zero."),
     "OR-E107": CodeInfo("invalid size", "size is [width, height]: even integers from 16 to 4096."),
-    "OR-E108": CodeInfo("invalid fps", "fps is a positive integer or a rational like \"30000/1001\"."),
+    "OR-E108": CodeInfo(
+        "invalid fps", 'fps is a positive integer or a rational like "30000/1001".'
+    ),
     "OR-E109": CodeInfo(
-        "path outside the template", "Use a relative path inside the template folder (no .., no URL)."
+        "path outside the template",
+        "Use a relative path inside the template folder (no .., no URL).",
     ),
     "OR-E110": CodeInfo("missing file", "Add the file to the template folder or fix the path."),
-    "OR-E111": CodeInfo("unknown asset", "Declare the asset or font under \"assets\" / \"fonts\"."),
-    "OR-E112": CodeInfo("duplicate id", "Give every scene, and every layer within a scene, its own id."),
-    "OR-E113": CodeInfo("unreadable template file", "Fix the JSON or YAML syntax at the position shown."),
-    "OR-E114": CodeInfo("unsupported format version", "Set \"openreel\": 1."),
+    "OR-E111": CodeInfo("unknown asset", 'Declare the asset or font under "assets" / "fonts".'),
+    "OR-E112": CodeInfo(
+        "duplicate id", "Give every scene, and every layer within a scene, its own id."
+    ),
+    "OR-E113": CodeInfo(
+        "unreadable template file", "Fix the JSON or YAML syntax at the position shown."
+    ),
+    "OR-E114": CodeInfo("unsupported format version", 'Set "openreel": 1.'),
     "OR-E115": CodeInfo(
         "invalid link", "Links are https URLs, or the actions replay, share or chapter:<scene id>."
     ),
     "OR-E116": CodeInfo(
         "invalid easing",
-        "Use linear, hold, ease-in, ease-out, ease-in-out, cubic-bezier(a, b, c, d) or spring(...).",
+        "Use linear, hold, ease-in, ease-out, ease-in-out, cubic-bezier(a, b, c, d) "
+        "or spring(...).",
     ),
-    "OR-E117": CodeInfo("invalid keyframes", "Keyframes are [time, value, easing?] in increasing time."),
-    "OR-E118": CodeInfo(
-        "unknown preset", "Use fade-in, slide-up, pop-in, typewriter or count-up."
+    "OR-E117": CodeInfo(
+        "invalid keyframes", "Keyframes are [time, value, easing?] in increasing time."
     ),
-    "OR-E119": CodeInfo("invalid gradient", "A gradient needs at least two stops with offsets 0..1."),
+    "OR-E118": CodeInfo("unknown preset", "Use fade-in, slide-up, pop-in, typewriter or count-up."),
+    "OR-E119": CodeInfo(
+        "invalid gradient", "A gradient needs at least two stops with offsets 0..1."
+    ),
     "OR-E120": CodeInfo("invalid decision", "Check the decision's arms, policy and rules."),
     "OR-E121": CodeInfo("invalid data schema", "Check the field's type, default and constraints."),
     "OR-E122": CodeInfo("template too large", "Keep template files under the size limit."),
@@ -64,7 +78,7 @@ CODES: dict[str, CodeInfo] = {
     # --- E2xx: expressions --------------------------------------------------------------------
     "OR-E201": CodeInfo("expression syntax error", "Check the CEL syntax near the position shown."),
     "OR-E202": CodeInfo(
-        "unknown name", "Use a data field, theme, scene, view, a loop variable or decide(\"name\")."
+        "unknown name", 'Use a data field, theme, scene, view, a loop variable or decide("name").'
     ),
     "OR-E203": CodeInfo("unknown function", "Use a CEL standard function or one of OpenReel's."),
     "OR-E204": CodeInfo("expression too long", "Shorten the expression or move logic into data."),
@@ -79,19 +93,24 @@ CODES: dict[str, CodeInfo] = {
         "expression failed", "Guard the expression (default(), has(), a condition) for this data."
     ),
     "OR-E209": CodeInfo(
-        "expression gave the wrong type", "Make the expression produce the type this property needs."
+        "expression gave the wrong type",
+        "Make the expression produce the type this property needs.",
     ),
     "OR-E210": CodeInfo("unclosed interpolation", "Close every {{ with }}."),
     # --- E3xx: viewer data --------------------------------------------------------------------
     "OR-E300": CodeInfo("unreadable data", "Pass a JSON object, or a CSV file with a header row."),
-    "OR-E301": CodeInfo("missing field", "Send the field, or mark it optional or give it a default."),
+    "OR-E301": CodeInfo(
+        "missing field", "Send the field, or mark it optional or give it a default."
+    ),
     "OR-E302": CodeInfo("wrong type", "Send a value of the field's type."),
     "OR-E303": CodeInfo("constraint broken", "Send a value within the field's constraints."),
     "OR-E304": CodeInfo("value not allowed", "Send one of the field's enum values."),
     "OR-E305": CodeInfo("too many items", "Send at most max_items list items."),
     "OR-E306": CodeInfo("invalid color", "Send colors as #RGB, #RRGGBB or #RRGGBBAA."),
     "OR-E307": CodeInfo("invalid URL", "Send an https URL."),
-    "OR-E308": CodeInfo("invalid date", "Send dates as YYYY-MM-DD and datetimes as ISO 8601 with offset."),
+    "OR-E308": CodeInfo(
+        "invalid date", "Send dates as YYYY-MM-DD and datetimes as ISO 8601 with offset."
+    ),
     "OR-E309": CodeInfo("unknown field ignored", "Remove fields the template does not declare."),
     "OR-E310": CodeInfo("row not found", "Pick a row that exists in the file."),
     "OR-E311": CodeInfo("data too large", "Send less data; the limit protects the renderer."),
@@ -138,14 +157,17 @@ CODES: dict[str, CodeInfo] = {
     # --- E7xx: analytics ----------------------------------------------------------------------
     "OR-E700": CodeInfo(
         "malformed event batch",
-        "Send UTF-8 JSON: {\"v\": 1, \"events\": [...]} as docs/events.schema.json describes.",
+        'Send UTF-8 JSON: {"v": 1, "events": [...]} as docs/events.schema.json describes.',
     ),
     "OR-E701": CodeInfo(
-        "event batch too large", "Send at most 512 KB (after decompression) and 1000 events a batch."
+        "event batch too large",
+        "Send at most 512 KB (after decompression) and 1000 events a batch.",
     ),
     "OR-E702": CodeInfo("event too large", "Keep each event under 32 KB."),
-    "OR-E703": CodeInfo("invalid event", "Fix the field named at this path; see docs/analytics.md."),
-    "OR-E704": CodeInfo("unsupported event schema version", "Send \"v\": 1."),
+    "OR-E703": CodeInfo(
+        "invalid event", "Fix the field named at this path; see docs/analytics.md."
+    ),
+    "OR-E704": CodeInfo("unsupported event schema version", 'Send "v": 1.'),
     "OR-E705": CodeInfo("unsupported content encoding", "Send the batch uncompressed or gzip."),
     "OR-E706": CodeInfo(
         "event queue full", "Retry later with backoff; the store is behind on writes."
@@ -158,14 +180,18 @@ CODES: dict[str, CodeInfo] = {
     "OR-E709": CodeInfo(
         "invalid scene spans", "Give scenes as (id, start_s, end_s), in order, not overlapping."
     ),
-    "OR-E710": CodeInfo("unknown decision", "Use a decision name that the campaign's events carry."),
+    "OR-E710": CodeInfo(
+        "unknown decision", "Use a decision name that the campaign's events carry."
+    ),
     "OR-E711": CodeInfo(
         "webhook delivery failed", "Check the receiver; the payload is kept in the dead-letter log."
     ),
     "OR-E712": CodeInfo("invalid simulation settings", "Check the simulated traffic settings."),
     # --- E8xx: batch --------------------------------------------------------------------------
     # --- E9xx: decisions ----------------------------------------------------------------------
-    "OR-E901": CodeInfo("unknown decision", "Supply arms only for decisions the template declares."),
+    "OR-E901": CodeInfo(
+        "unknown decision", "Supply arms only for decisions the template declares."
+    ),
     "OR-E902": CodeInfo("unknown arm", "Supply one of the decision's arms."),
 }
 

@@ -46,8 +46,9 @@ def test_the_format_doc_has_runnable_examples() -> None:
 
 
 @pytest.mark.parametrize(("doc", "expect"), EXAMPLES, ids=[d["id"] for d, _ in EXAMPLES])
-def test_format_doc_example_resolves_as_documented(doc: dict[str, Any],
-                                                   expect: dict[str, Any]) -> None:
+def test_format_doc_example_resolves_as_documented(
+    doc: dict[str, Any], expect: dict[str, Any]
+) -> None:
     timeline = resolve(compile_template(validate_document(doc)), {}, {}, View())
     for dotted, value in expect.items():
         assert _get(timeline, dotted) == value, dotted

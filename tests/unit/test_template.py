@@ -20,7 +20,9 @@ runner = CliRunner()
 
 def minimal(**extra: object) -> dict[str, object]:
     doc: dict[str, object] = {
-        "openreel": 1, "id": "t", "size": [640, 360],
+        "openreel": 1,
+        "id": "t",
+        "size": [640, 360],
         "scenes": [{"id": "a", "duration": 1, "layers": []}],
     }
     doc.update(extra)
@@ -101,9 +103,7 @@ def test_symlink_out_of_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "tpl"
     (folder / "assets").mkdir(parents=True)
     (folder / "assets" / "logo.png").symlink_to(outside)
-    (folder / "template.json").write_text(
-        json.dumps(minimal(assets={"logo": "assets/logo.png"}))
-    )
+    (folder / "template.json").write_text(json.dumps(minimal(assets={"logo": "assets/logo.png"})))
     with pytest.raises(OpenReelError) as info:
         load_template(folder)
     assert info.value.code == "OR-E109"

@@ -18,7 +18,11 @@ decimal_seconds = st.integers(min_value=1, max_value=60_000).map(lambda ms: ms /
 
 def test_spec_example_at_23_976() -> None:
     fps = parse_fps("24000/1001")
-    lengths = [frames_for(exact(1.0), fps), frames_for(exact(2.0), fps), frames_for(exact(2.0), fps)]
+    lengths = [
+        frames_for(exact(1.0), fps),
+        frames_for(exact(2.0), fps),
+        frames_for(exact(2.0), fps),
+    ]
     wipe = frames_for(exact(0.25), fps)
     placed = scene_ranges(lengths, [0, wipe, wipe])
     assert lengths == [24, 48, 48] and wipe == 6

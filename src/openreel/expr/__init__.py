@@ -39,9 +39,9 @@ Env's decisions; no arm for that name fails at evaluation.
 ``plural(n, one, other)``, ``upper``, ``lower``, ``title``, ``truncate(s, n)``,
 ``join(list, sep)``, ``default(x, fallback)``, ``decide(name)``. Any function may be called
 as ``f(x, ...)`` or ``x.f(...)`` except ``has``, ``default``, ``decide`` (only ``f(...)``) and
-the comprehensions (only ``list.m(x, ...)``). Locales are BCP 47 tags (``"de-DE"``), default
-``"en-US"``, null meaning the default; an unknown locale fails (OR-E207 when it is a literal).
-Formatting matches ``Intl`` (see ``_format``).
+the comprehensions (only ``list.m(x, ...)``). Locales are BCP 47 tags (``"de-DE"``); a missing
+or null locale is the Env's (the viewer's ``view.locale``, else ``"en-US"``); an unknown locale
+argument fails (OR-E207 when it is a literal). Formatting matches ``Intl`` (see ``_format``).
 
 **Text.** :func:`to_text`: strings as they are, numbers as JavaScript's ``String(x)``
 (:func:`number_to_string`), ``true``/``false``, null as ``""``, lists joined with ``", "``,
@@ -59,7 +59,14 @@ never the values themselves.
 
 from ._env import Env
 from ._expression import Expression, compile_expression
-from ._format import DATE_STYLES, DEFAULT_LOCALE
+from ._format import (
+    DATE_STYLES,
+    DEFAULT_LOCALE,
+    FormatProblem,
+    format_currency,
+    format_date,
+    format_number,
+)
 from ._functions import KNOWN as FUNCTION_NAMES
 from ._numbers import number_to_string
 from ._template import TextTemplate, compile_text, has_interpolation
@@ -72,6 +79,7 @@ __all__ = [
     "FUNCTION_NAMES",
     "Env",
     "Expression",
+    "FormatProblem",
     "Kind",
     "Limits",
     "NameType",
@@ -80,6 +88,9 @@ __all__ = [
     "Value",
     "compile_expression",
     "compile_text",
+    "format_currency",
+    "format_date",
+    "format_number",
     "has_interpolation",
     "number_to_string",
     "to_text",

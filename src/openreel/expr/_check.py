@@ -9,7 +9,9 @@ Walks the tree of ``_ast`` once and reports the first problem as a :class:`Check
   ``top_items.map(i, i.name)`` both read ``top_items[].name``). A path is recorded where its
   value is used other than to select into it, so only the longest paths appear; a
   comprehension's list is recorded too (it is read whole). Comprehension variables never
-  appear themselves, only through their list's path.
+  appear themselves, only through their list's path. A formatting call without a locale (or
+  with a literal null) reads the viewer's: ``view.locale`` is recorded when ``view`` is in
+  scope.
 - **types**: the kind of every node from the :class:`NameType` of the names, used to refuse
   field access that does not fit the scope, calls with arguments of a wrong kind and operators
   that cannot apply (``"Hi " + points``) - OR-E207. Kind ``any`` turns the checks off.
@@ -80,6 +82,14 @@ def _same(types: list[NameType]) -> NameType:
     if len(kinds) == 1:
         return next(t for t in types if t.kind != "null")
     return NULL if not kinds else ANY
+
+
+def _string_literal(node: A.Node) -> str | None:
+    return node.value if isinstance(node, A.Lit) and isinstance(node.value, str) else None
+
+
+def _is_null_literal(node: A.Node) -> bool:
+    return isinstance(node, A.Lit) and node.value is None
 
 
 def _literal_type(value: object) -> NameType:
@@ -168,8 +178,9 @@ class Checker:
     def _Index(self, node: A.Index, local: Mapping[str, Info]) -> Info:
         target = self.visit(node.target, local)
         kind = target.type.kind
-        if isinstance(node.key, A.Lit) and isinstance(node.key.value, str) and kind != "list":
-            return self._field(target, node.key.value, node)
+        literal = _string_literal(node.key)
+        if literal is not None and kind in ("object", "any"):  # a["f"] reads the field f
+            return self._field(target, literal, node)
         key = self.visit(node.key, local)
         self.use(key)
         if kind == "list":
@@ -221,13 +232,29 @@ class Checker:
                     info, allowed, f"{name}() needs {wanted} as argument {position + 1}", arg
                 )
             check = spec.literal_checks.get(position)
-            if check is not None and isinstance(arg, A.Lit) and isinstance(arg.value, str):
+            literal = _string_literal(arg)
+            if check is not None and literal is not None:
                 try:
-                    check(arg.value)
+                    check(literal)
                 except (Failure, FormatProblem) as exc:
-                    raise CheckProblem("OR-E207", f"{exc} (found {arg.value!r})", arg) from None
+                    raise CheckProblem("OR-E207", f"{exc} (found {literal!r})", arg) from None
+        at = spec.locale_arg
+        if at is not None and (count <= at or _is_null_literal(node.args[at])):
+            self._viewer_locale(node)
         result = _same([args[1].type, args[2].type]) if name == "plural" else spec.result
         return Info(result, cost=1 + sum(a.cost for a in args))
+
+    def _viewer_locale(self, node: A.Node) -> None:
+        """A formatting call without a locale reads the viewer's: record ``view.locale``."""
+        view = self.scope.get("view")
+        if view is None:
+            return
+        try:
+            info = self._field(Info(view, "view", view.pii), "locale", node)
+        except CheckProblem:
+            return
+        self.report.roots.add("view")
+        self.use(info)
 
     def _has(self, node: A.Call, local: Mapping[str, Info]) -> Info:
         self.report.functions.add("has")
@@ -252,12 +279,12 @@ class Checker:
 
     def _decide(self, node: A.Call) -> Info:
         self.report.functions.add("decide")
-        arg = node.args[0] if len(node.args) == 1 else None
-        if not (isinstance(arg, A.Lit) and isinstance(arg.value, str)):
+        name = _string_literal(node.args[0]) if len(node.args) == 1 else None
+        if name is None:
             raise CheckProblem(
                 "OR-E207", "decide() takes the decision's name as a quoted string", node
             )
-        self.report.decisions.add(arg.value)
+        self.report.decisions.add(name)
         return Info(STRING)
 
     def _Comprehension(self, node: A.Comprehension, local: Mapping[str, Info]) -> Info:
@@ -299,8 +326,9 @@ class Checker:
         cost = 1 + target.cost + count * each
         if node.macro == "map":
             return Info(NameType("list", items=body.type, max_items=t.max_items), cost=cost)
-        if node.macro == "filter":
-            return Info(t if t.kind == "list" else NameType("list"), cost=cost)
+        if node.macro == "filter":  # a sublist of the same items: keeps the list's path
+            kept = t if t.kind == "list" else NameType("list", items=STRING)
+            return Info(kept, target.path if t.kind == "list" else None, target.pii, cost)
         return Info(BOOL, cost=cost)
 
     # --- operators and literals ------------------------------------------------------------

@@ -17,6 +17,8 @@ Semantics that are the compiler's own (the rest is in ``_ops`` and the function 
   ``a`` is not a map.
 - ``default(x, fallback)`` is ``x`` unless ``x`` is null or fails, then ``fallback``.
 - ``decide("name")`` is the arm chosen for the decision; a decision not made fails.
+- ``format_number``, ``format_currency`` and ``format_date`` called without a locale, or with
+  null, use the Env's locale (see :class:`~openreel.expr._env.Env`).
 - Comprehensions run over a list's items or a map's keys: ``all`` / ``exists`` follow the
   ``&&`` / ``||`` rules over the items, ``exists_one`` is true when exactly one item gives true
   (any failure or non-bool fails), ``filter`` keeps the items whose condition is true,
@@ -106,8 +108,11 @@ def _call(node: A.Call, bound: frozenset[str]) -> Fn:
     special = _SPECIAL.get(node.name)
     if special is not None:
         return special(node, bound)
-    impl = FUNCTIONS[node.name].impl
+    spec = FUNCTIONS[node.name]
+    impl = spec.impl
     args = [compile_node(arg, bound) for arg in node.args]
+    if spec.locale_arg is not None:
+        return _with_locale(impl, args, spec.locale_arg)
     if len(args) == 1:
         (a,) = args
         return lambda env, loc: impl(a(env, loc))
@@ -115,6 +120,19 @@ def _call(node: A.Call, bound: frozenset[str]) -> Fn:
         a, b = args
         return lambda env, loc: impl(a(env, loc), b(env, loc))
     return lambda env, loc: impl(*[arg(env, loc) for arg in args])
+
+
+def _with_locale(impl: Callable[..., object], args: list[Fn], position: int) -> Fn:
+    """A formatting call whose locale, when missing or null, is the Env's locale."""
+
+    def call(env: Env, loc: Locals) -> object:
+        values = [arg(env, loc) for arg in args]
+        values.extend([None] * (position + 1 - len(values)))
+        if values[position] is None:
+            values[position] = env.locale
+        return impl(*values)
+
+    return call
 
 
 def _has(node: A.Call, bound: frozenset[str]) -> Fn:

@@ -125,6 +125,21 @@ def parse_locale(tag: str) -> Locale:
         raise FormatProblem("the locale is not one OpenReel knows (CLDR)") from exc
 
 
+def usable_locale(tag: object) -> str | None:
+    """The viewer's locale as a default for formatting: ``tag`` when OpenReel knows it, else
+    its language alone (``"de-XX"`` -> ``"de"``, extensions dropped), else None (en-US).
+    Never raises: a browser may report any tag."""
+    if not isinstance(tag, str):
+        return None
+    for candidate in (tag, tag.split("-")[0]):
+        try:
+            parse_locale(candidate)
+        except FormatProblem:
+            continue
+        return candidate
+    return None
+
+
 def _locale(tag: str | None) -> Locale:
     return parse_locale(DEFAULT_LOCALE if tag is None else tag)
 

@@ -44,6 +44,8 @@ class FunctionSpec:
     result: NameType
     # argument position -> a check of a literal string there (raises Failure when unusable)
     literal_checks: Mapping[int, Callable[[str], object]] = field(default_factory=dict)
+    # the position of a locale argument that, when missing or null, is the Env's locale
+    locale_arg: int | None = None
 
 
 def _kinds(*names: Kind) -> frozenset[Kind]:
@@ -205,10 +207,11 @@ def _spec(
     arity: tuple[int, int],
     params: tuple[frozenset[Kind] | None, ...],
     result: NameType,
+    locale_arg: int | None = None,
     **literal_checks: Callable[[str], object],
 ) -> FunctionSpec:
     checks = {int(k.removeprefix("arg")): v for k, v in literal_checks.items()}
-    return FunctionSpec(impl, arity[0], arity[1], params, result, checks)
+    return FunctionSpec(impl, arity[0], arity[1], params, result, checks, locale_arg)
 
 
 _GETTER_PARAMS = (None, _STR)
@@ -230,6 +233,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         (1, 2),
         (_NUM, _LOCALE),
         STRING,
+        locale_arg=1,
         arg1=_format.parse_locale,
     ),
     "format_currency": _spec(
@@ -237,6 +241,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         (2, 3),
         (_NUM, _STR, _LOCALE),
         STRING,
+        locale_arg=2,
         arg1=_format.check_currency,
         arg2=_format.parse_locale,
     ),
@@ -245,6 +250,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         (1, 3),
         (_TS, _LOCALE, _LOCALE),
         STRING,
+        locale_arg=2,
         arg1=_format.check_date_style,
         arg2=_format.parse_locale,
     ),

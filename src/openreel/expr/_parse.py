@@ -1,4 +1,4 @@
-"""The expression tree: cel-python's lark parse tree turned into a small, flat tree.
+"""Parsing: cel-python's CEL grammar, its lark parse tree turned into ``_nodes``.
 
 cel-python parses CEL into a lark tree with one node per grammar rule (``expr`` ->
 ``conditionalor`` -> ... -> ``primary``), left-recursive for operator chains. This module
@@ -86,9 +86,7 @@ def parse(source: str, max_tree_depth: int) -> Node:
         raise SyntaxProblem("OR-E201", "the expression ends too early", *_end(source)) from None
     except UnexpectedToken as exc:
         if exc.token.type == "$END":
-            raise SyntaxProblem(
-                "OR-E201", "the expression ends too early", *_end(source)
-            ) from None
+            raise SyntaxProblem("OR-E201", "the expression ends too early", *_end(source)) from None
         text = str(exc.token)
         shown = text if len(text) <= 20 else text[:17] + "..."
         raise SyntaxProblem("OR-E201", f"unexpected {shown!r}", exc.line, exc.column) from None

@@ -69,13 +69,15 @@ class _Ctx:
     out: dict[str, Compiled] = field(default_factory=dict)
     errors: list[OpenReelError] = field(default_factory=list)
 
-    def compile(self, parts: Parts, source: str, scope: Mapping[str, NameType], *, bare: bool
-                ) -> None:
+    def compile(
+        self, parts: Parts, source: str, scope: Mapping[str, NameType], *, bare: bool
+    ) -> None:
         where = json_path(parts)
         try:
             compiled: Compiled = (
                 compile_expression(source, scope, limits=self.limits, where=where)
-                if bare else compile_text(source, scope, limits=self.limits, where=where)
+                if bare
+                else compile_text(source, scope, limits=self.limits, where=where)
             )
         except OpenReelError as exc:
             self.errors.extend(e.with_file(self.file) if self.file else e for e in exc.errors)
@@ -113,10 +115,11 @@ def compile_template(
     template: Template | LoadedTemplate, *, limits: Limits | None = None
 ) -> CompiledTemplate:
     """Compile and check ``template``; raises an error carrying every problem found."""
-    loaded = template if isinstance(template, LoadedTemplate) else None
-    model = loaded.model if loaded else template  # type: ignore[union-attr]
-    assert isinstance(model, Template)  # noqa: S101 - narrowing, not validation
-    file = loaded.file if loaded else None
+    loaded: LoadedTemplate | None
+    if isinstance(template, LoadedTemplate):
+        loaded, model, file = template, template.model, template.file
+    else:
+        loaded, model, file = None, template, None
     ctx = _Ctx(model, limits or Limits(), file)
     ctx.errors.extend(
         e.with_file(file) if file else e
@@ -139,12 +142,18 @@ def compile_template(
         for k, ctx_field in enumerate(decision.context):
             spec = model.data.get(ctx_field)
             if spec is None:
-                ctx.fail("OR-E120", ["decisions", name, "context", k],
-                         f"context field {ctx_field[:40]!r} is not a data field")
+                ctx.fail(
+                    "OR-E120",
+                    ["decisions", name, "context", k],
+                    f"context field {ctx_field[:40]!r} is not a data field",
+                )
             elif spec.pii:
-                ctx.fail("OR-E120", ["decisions", name, "context", k],
-                         f"context field {ctx_field!r} is pii; decisions may only use "
-                         "non-personal context")
+                ctx.fail(
+                    "OR-E120",
+                    ["decisions", name, "context", k],
+                    f"context field {ctx_field!r} is pii; decisions may only use "
+                    "non-personal context",
+                )
     themed = scopes.extend(base, theme=scopes.theme_type(model))
     _walk(ctx, model.audio, ["audio"], themed)
     _walk(ctx, model.captions, ["captions"], themed)
@@ -153,8 +162,9 @@ def compile_template(
     error = combine(ctx.errors)
     if error is not None:
         raise error
-    ct = CompiledTemplate(model=model, fps=parse_fps(model.fps), file=file, loaded=loaded,
-                          exprs=ctx.out)
+    ct = CompiledTemplate(
+        model=model, fps=parse_fps(model.fps), file=file, loaded=loaded, exprs=ctx.out
+    )
     _mark_dynamic(ct)
     return ct
 
@@ -172,8 +182,9 @@ def _compile_scenes(ctx: _Ctx, model: Template, themed: Mapping[str, NameType]) 
             ctx.compile([*parts, "repeat"], scene.repeat, outer, bare=True)
             item_type = _repeat_item_type(ctx, scene.repeat, outer, [*parts, "repeat"])
             if scene.as_ in model.data or scene.as_ in {"theme", "view", "scene"}:
-                ctx.fail("OR-E104", [*parts, "as"],
-                         f"loop variable {scene.as_!r} hides another name")
+                ctx.fail(
+                    "OR-E104", [*parts, "as"], f"loop variable {scene.as_!r} hides another name"
+                )
             outer = scopes.extend(outer, **{scene.as_: item_type})
             inner = scopes.extend(inner, **{scene.as_: item_type})
         if scene.when is not None:
@@ -183,8 +194,9 @@ def _compile_scenes(ctx: _Ctx, model: Template, themed: Mapping[str, NameType]) 
                 _walk(ctx, getattr(scene, name), [*parts, info.alias or name], inner)
 
 
-def _repeat_item_type(ctx: _Ctx, source: str, scope: Mapping[str, NameType], parts: Parts
-                      ) -> NameType:
+def _repeat_item_type(
+    ctx: _Ctx, source: str, scope: Mapping[str, NameType], parts: Parts
+) -> NameType:
     """The element type of a repeat over a plain field path; refuses a path that is no list."""
     m = _DOTTED.match(source)
     if not m:
@@ -265,11 +277,19 @@ def _check_animate(ctx: _Ctx, layer: LayerBase, kind: str, parts: Parts) -> None
     for prop, anim in layer.animate.items():
         where = [*parts, "animate", prop]
         if prop not in allowed:
-            ctx.fail("OR-E104", where, f"{prop!r} cannot be animated on a {kind} layer; "
-                     f"use one of {', '.join(sorted(allowed))}")
+            ctx.fail(
+                "OR-E104",
+                where,
+                f"{prop!r} cannot be animated on a {kind} layer; "
+                f"use one of {', '.join(sorted(allowed))}",
+            )
         elif isinstance(anim, Preset) and prop not in PRESET_PROPERTIES[anim.preset]:
-            ctx.fail("OR-E118", where, f"preset {anim.preset!r} animates "
-                     f"{', '.join(sorted(PRESET_PROPERTIES[anim.preset]))}, not {prop!r}")
+            ctx.fail(
+                "OR-E118",
+                where,
+                f"preset {anim.preset!r} animates "
+                f"{', '.join(sorted(PRESET_PROPERTIES[anim.preset]))}, not {prop!r}",
+            )
         elif isinstance(anim, Preset) and anim.preset == "count-up" and anim.value is None:
             ctx.fail("OR-E103", [*where, "value"], "count-up needs the number to count to")
         elif prop == "text" and not isinstance(anim, Preset) and not isinstance(layer, TextLayer):
@@ -284,8 +304,9 @@ def _asset_ref(ctx: _Ctx, model: Template, src: str, parts: Parts) -> None:
 # --- static / dynamic --------------------------------------------------------------------------
 
 
-def _reads_data(compiled: Compiled, model: Template, dynamic_theme: frozenset[str],
-                loop_vars: frozenset[str]) -> bool:
+def _reads_data(
+    compiled: Compiled, model: Template, dynamic_theme: frozenset[str], loop_vars: frozenset[str]
+) -> bool:
     if compiled.decisions:
         return True
     for root in compiled.roots:
@@ -301,7 +322,7 @@ def _mark_dynamic(ct: CompiledTemplate) -> None:
     model = ct.model
     none: frozenset[str] = frozenset()
     dyn_theme: set[str] = set()
-    for key, value in model.theme.default.items():
+    for key in model.theme.default:
         c = ct.exprs.get(json_path(["theme", "default", key]))
         if c is not None and _reads_data(c, model, none, none):
             dyn_theme.add(key)
@@ -322,7 +343,7 @@ def _mark_dynamic(ct: CompiledTemplate) -> None:
         loop = frozenset({scene.as_}) if scene.repeat is not None else none
         scene_path = json_path(["scenes", i])
         scene_dynamic = False
-        for layer, parts in iter_layers(scene.layers, ["scenes", i, "layers"]):
+        for _layer, parts in iter_layers(scene.layers, ["scenes", i, "layers"]):
             path = json_path(parts)
             if any(
                 _reads_data(c, model, ct.dynamic_theme, loop)

@@ -6,8 +6,7 @@ import re
 from typing import Any
 
 from openreel.errors import ExpressionError, json_path
-from openreel.expr import Env, number_to_string, to_text
-from openreel.expr._format import format_number
+from openreel.expr import Env, format_number, number_to_string, to_text
 from openreel.template.animation import Preset, parse_easing
 from openreel.template.layers import (
     ButtonLayer,
@@ -66,8 +65,11 @@ class Props:
     def color(self, parts: Parts, raw: Any, env: Env) -> str:
         v = self.value(parts, raw, env)
         if not isinstance(v, str) or not _COLOR.match(v):
-            raise ExpressionError("OR-E209", "this property needs a color #RGB, #RRGGBB or "
-                                  "#RRGGBBAA", path=json_path(parts))
+            raise ExpressionError(
+                "OR-E209",
+                "this property needs a color #RGB, #RRGGBB or #RRGGBBAA",
+                path=json_path(parts),
+            )
         return normalize_color(v)
 
     def text(self, parts: Parts, raw: Any, env: Env) -> str:
@@ -77,8 +79,11 @@ class Props:
     def asset(self, parts: Parts, raw: str, env: Env) -> str:
         v = self.text(parts, raw, env)
         if v not in self.ct.model.assets:
-            raise ExpressionError("OR-E209", "this property needs the name of one of the "
-                                  "template's assets", path=json_path(parts))
+            raise ExpressionError(
+                "OR-E209",
+                "this property needs the name of one of the template's assets",
+                path=json_path(parts),
+            )
         return v
 
     def easing(self, text: str) -> tuple[Any, ...]:
@@ -91,8 +96,10 @@ class Props:
             return self.color(parts, raw, env)
         kind = "linear" if hasattr(raw, "linear") else "radial"
         g = getattr(raw, kind)
-        stops = [[float(off), self.color([*parts, kind, "stops", i, 1], c, env)]
-                 for i, (off, c) in enumerate(g.stops)]
+        stops = [
+            [float(off), self.color([*parts, kind, "stops", i, 1], c, env)]
+            for i, (off, c) in enumerate(g.stops)
+        ]
         if kind == "linear":
             return {"linear": {"from": list(g.from_), "to": list(g.to), "stops": stops}}
         return {"radial": {"center": list(g.center), "radius": g.radius, "stops": stops}}
@@ -114,13 +121,13 @@ class Props:
 class LayerResolver:
     """Resolves the layers of one scene instance."""
 
-    def __init__(self, ct: CompiledTemplate, props: Props, env: Env, start: int, end: int
-                 ) -> None:
+    def __init__(self, ct: CompiledTemplate, props: Props, env: Env, start: int, end: int) -> None:
         self.ct, self.p, self.env = ct, props, env
         self.start, self.end = start, end
 
-    def resolve_list(self, layers: list[Any], parts: Parts, box: tuple[float, float]
-                     ) -> list[dict[str, Any]]:
+    def resolve_list(
+        self, layers: list[Any], parts: Parts, box: tuple[float, float]
+    ) -> list[dict[str, Any]]:
         out = []
         for i, layer in enumerate(layers):
             resolved = self.layer(layer, [*parts, i], box, i)
@@ -133,20 +140,23 @@ class LayerResolver:
             return default
         return max(self.start, min(self.end, self.start + frames_for(exact(seconds), self.ct.fps)))
 
-    def layer(self, layer: LayerBase, parts: Parts, box: tuple[float, float], index: int
-              ) -> dict[str, Any] | None:
+    def layer(
+        self, layer: LayerBase, parts: Parts, box: tuple[float, float], index: int
+    ) -> dict[str, Any] | None:
         p, env = self.p, self.env
         if layer.when is not None:
             when = self.ct.exprs[json_path([*parts, "when"])].evaluate(env)
             if not isinstance(when, bool):
-                raise ExpressionError("OR-E209", "a condition must give true or false",
-                                      path=json_path([*parts, "when"]))
+                raise ExpressionError(
+                    "OR-E209",
+                    "a condition must give true or false",
+                    path=json_path([*parts, "when"]),
+                )
             if not when:
                 return None
         kind: str = layer.type  # type: ignore[attr-defined]
         width = box[0] if layer.width is None else p.number([*parts, "width"], layer.width, env)
-        height = box[1] if layer.height is None else p.number([*parts, "height"], layer.height,
-                                                                env)
+        height = box[1] if layer.height is None else p.number([*parts, "height"], layer.height, env)
         out: dict[str, Any] = {
             "id": layer.id or f"{kind}-{index}",
             "type": kind,
@@ -165,8 +175,12 @@ class LayerResolver:
             out[name] = p.number([*parts, name], getattr(layer, name), env)
         if layer.shadow is not None:
             s = layer.shadow
-            out["shadow"] = {"x": s.x, "y": s.y, "blur": s.blur,
-                             "color": p.color([*parts, "shadow", "color"], s.color, env)}
+            out["shadow"] = {
+                "x": s.x,
+                "y": s.y,
+                "blur": s.blur,
+                "color": p.color([*parts, "shadow", "color"], s.color, env),
+            }
         TYPE_RESOLVERS[kind](self, layer, parts, out)
         out["animate"] = self.animate(layer, parts, out)
         return out
@@ -179,15 +193,21 @@ class LayerResolver:
         if isinstance(bg, str):
             bg = {"color": p.color([*parts, "background"], bg, env), "padding": 0, "radius": 0}
         elif isinstance(bg, TextBackground):
-            bg = {"color": p.color([*parts, "background", "color"], bg.color, env),
-                  "padding": bg.padding, "radius": bg.radius}
+            bg = {
+                "color": p.color([*parts, "background", "color"], bg.color, env),
+                "padding": bg.padding,
+                "radius": bg.radius,
+            }
         out.update(
             text=p.text([*parts, "text"], layer.text, env),
             font=p.font(layer.font),
             size=p.number([*parts, "size"], layer.size, env),
             color=p.color([*parts, "color"], layer.color, env),
-            align=layer.align, valign=layer.valign, line_height=layer.line_height,
-            max_lines=layer.max_lines, fit=layer.fit,
+            align=layer.align,
+            valign=layer.valign,
+            line_height=layer.line_height,
+            max_lines=layer.max_lines,
+            fit=layer.fit,
             stroke=p.stroke([*parts, "stroke"], layer.stroke, env),
             background=bg,
         )
@@ -201,49 +221,78 @@ class LayerResolver:
         elif value.startswith("https://"):
             src = {"url": value}
         else:
-            raise ExpressionError("OR-E209", "an image source must be an asset name or an https "
-                                  "URL", path=json_path([*parts, "src"]))
+            raise ExpressionError(
+                "OR-E209",
+                "an image source must be an asset name or an https URL",
+                path=json_path([*parts, "src"]),
+            )
         out.update(src=src, fit=layer.fit, focus=list(layer.focus))
 
     def _video(self, layer: VideoLayer, parts: Parts, out: dict[str, Any]) -> None:
-        out.update(src={"asset": self.p.asset([*parts, "src"], layer.src, self.env)},
-                   fit=layer.fit, trim=list(layer.trim) if layer.trim else None,
-                   loop=layer.loop, muted=layer.muted, volume=layer.volume, speed=layer.speed)
+        out.update(
+            src={"asset": self.p.asset([*parts, "src"], layer.src, self.env)},
+            fit=layer.fit,
+            trim=list(layer.trim) if layer.trim else None,
+            loop=layer.loop,
+            muted=layer.muted,
+            volume=layer.volume,
+            speed=layer.speed,
+        )
 
     def _shape(self, layer: ShapeLayer, parts: Parts, out: dict[str, Any]) -> None:
-        out.update(shape=layer.shape, path=layer.path,
-                   fill=self.p.paint([*parts, "fill"], layer.fill, self.env),
-                   stroke=self.p.stroke([*parts, "stroke"], layer.stroke, self.env))
+        out.update(
+            shape=layer.shape,
+            path=layer.path,
+            fill=self.p.paint([*parts, "fill"], layer.fill, self.env),
+            stroke=self.p.stroke([*parts, "stroke"], layer.stroke, self.env),
+        )
 
     def _lottie(self, layer: LottieLayer, parts: Parts, out: dict[str, Any]) -> None:
-        slots = {k: self.p.value([*parts, "slots", k], v, self.env)
-                 for k, v in sorted(layer.slots.items())}
+        slots = {
+            k: self.p.value([*parts, "slots", k], v, self.env)
+            for k, v in sorted(layer.slots.items())
+        }
         out.update(src={"asset": layer.src}, slots=slots, speed=layer.speed, loop=layer.loop)
 
     def _button(self, layer: ButtonLayer, parts: Parts, out: dict[str, Any]) -> None:
         p, env, st = self.p, self.env, layer.style
         href = None if layer.href is None else p.text([*parts, "href"], layer.href, env)
         if href is not None and not href.startswith("https://"):
-            raise ExpressionError("OR-E209", "a link must be an https URL",
-                                  path=json_path([*parts, "href"]))
+            raise ExpressionError(
+                "OR-E209", "a link must be an https URL", path=json_path([*parts, "href"])
+            )
         sp: Parts = [*parts, "style"]
         out.update(
-            text=p.text([*parts, "text"], layer.text, env), href=href, action=layer.action,
-            style={"fill": p.paint([*sp, "fill"], st.fill, env),
-                   "color": p.color([*sp, "color"], st.color, env),
-                   "font": p.font(st.font), "size": st.size, "radius": st.radius,
-                   "stroke": p.stroke([*sp, "stroke"], st.stroke, env)},
+            text=p.text([*parts, "text"], layer.text, env),
+            href=href,
+            action=layer.action,
+            style={
+                "fill": p.paint([*sp, "fill"], st.fill, env),
+                "color": p.color([*sp, "color"], st.color, env),
+                "font": p.font(st.font),
+                "size": st.size,
+                "radius": st.radius,
+                "stroke": p.stroke([*sp, "stroke"], st.stroke, env),
+            },
         )
 
     def _group(self, layer: GroupLayer, parts: Parts, out: dict[str, Any]) -> None:
-        out["layers"] = self.resolve_list(layer.layers, [*parts, "layers"],
-                                          (out["width"], out["height"]))
+        out["layers"] = self.resolve_list(
+            layer.layers, [*parts, "layers"], (out["width"], out["height"])
+        )
 
     def hotspot(self, spot: Hotspot, parts: Parts) -> dict[str, Any]:
         href = None if spot.href is None else self.p.text([*parts, "href"], spot.href, self.env)
-        return {"x": spot.x, "y": spot.y, "width": spot.width, "height": spot.height,
-                "start": self._frame(spot.start, self.start), "end": self._frame(spot.end, self.end),
-                "href": href, "action": spot.action}
+        return {
+            "x": spot.x,
+            "y": spot.y,
+            "width": spot.width,
+            "height": spot.height,
+            "start": self._frame(spot.start, self.start),
+            "end": self._frame(spot.end, self.end),
+            "href": href,
+            "action": spot.action,
+        }
 
     # --- animation --------------------------------------------------------------------------
 
@@ -281,11 +330,14 @@ class LayerResolver:
         target = self.p.number([*where, "value"], preset.value, self.env)
         locale = self.p.locale
         if preset.format == "plain":
+
             def fmt(x: float) -> str:
                 return number_to_string(float(x))
         else:
+
             def fmt(x: float) -> str:
                 return format_number(float(x), locale)
+
         return presets.count_up(preset, target, d, self.p.fps, fmt)
 
 

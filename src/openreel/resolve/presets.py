@@ -29,14 +29,18 @@ def fade_in(preset: Preset, base: float, d: float) -> list[Keyframe]:
 
 
 def slide_up(preset: Preset, base: float, d: float) -> list[Keyframe]:
-    return [[preset.at, base + preset.distance, ["linear"]],
-            [preset.at + d, base, _easing(preset, EASE_OUT)]]
+    return [
+        [preset.at, base + preset.distance, ["linear"]],
+        [preset.at + d, base, _easing(preset, EASE_OUT)],
+    ]
 
 
 def pop_in(preset: Preset, base: float, d: float) -> list[Keyframe]:
-    return [[preset.at, 0, ["linear"]],
-            [preset.at + d * 0.7, base * 1.1, _easing(preset, EASE_OUT)],
-            [preset.at + d, base, EASE_IN_OUT]]
+    return [
+        [preset.at, 0, ["linear"]],
+        [preset.at + d * 0.7, base * 1.1, _easing(preset, EASE_OUT)],
+        [preset.at + d, base, EASE_IN_OUT],
+    ]
 
 
 def typewriter(preset: Preset, text: str, d: float) -> list[Keyframe]:
@@ -51,8 +55,9 @@ def typewriter(preset: Preset, text: str, d: float) -> list[Keyframe]:
     return frames
 
 
-def count_up(preset: Preset, target: float, d: float, fps: float,
-             fmt: Callable[[float], str]) -> list[Keyframe]:
+def count_up(
+    preset: Preset, target: float, d: float, fps: float, fmt: Callable[[float], str]
+) -> list[Keyframe]:
     """The text of a number counting from 0 to ``target``, one step per frame, easing out
     quadratically (``1 - (1 - p)^2``), each step rounded half up to an integer and formatted."""
     steps = max(1, math.floor(d * fps + 0.5))
@@ -67,4 +72,6 @@ def count_up(preset: Preset, target: float, d: float, fps: float,
 
 
 def duration_of(preset: Preset) -> float:
-    return preset.duration if preset.duration is not None else PRESET_DEFAULT_DURATION[preset.preset]
+    return (
+        preset.duration if preset.duration is not None else PRESET_DEFAULT_DURATION[preset.preset]
+    )

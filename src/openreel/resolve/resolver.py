@@ -14,7 +14,7 @@ from typing import Any
 
 from openreel.data import ValidatedData, validate_data
 from openreel.errors import DecisionError, ExpressionError, json_path
-from openreel.expr import Env
+from openreel.expr import Env, Value
 from openreel.template import Template
 from openreel.timebase import exact, fps_string, frames_for
 
@@ -55,14 +55,16 @@ def resolve(
         names = tuple(model.assets)
         data = validate_data(model.data, data, asset_names=names)
     view = view or View()
-    view_value = {"time": view.time, "locale": view.locale or model.locale, "tz": view.tz}
+    locale = view.locale or model.locale
+    view_value: dict[str, Value] = {"time": view.time, "locale": locale, "tz": view.tz}
     base = Env.from_plain({**data.values, "view": view_value})
     chosen = _decide(ct, base, decisions or {})
-    env = Env.from_plain({**data.values, "view": view_value},
-                         decisions={k: v["arm"] for k, v in chosen.items()})
+    env = Env.from_plain(
+        {**data.values, "view": view_value}, decisions={k: v["arm"] for k, v in chosen.items()}
+    )
     theme = _theme(ct, env)
     env = env.child({"theme": theme})
-    props = Props(ct, theme, view_value["locale"])
+    props = Props(ct, theme, locale)
     scenes, total, scene_envs = _scenes(ct, env, props)
     return {
         "resolved": FORMAT_VERSION,
@@ -71,7 +73,7 @@ def resolve(
         "fps": fps_string(ct.fps),
         "frames": total,
         "background": props.color(["background"], model.background, env),
-        "locale": view_value["locale"],
+        "locale": locale,
         "fonts": dict(model.fonts),
         "assets": dict(model.assets),
         "theme": theme,
@@ -86,8 +88,11 @@ def _decide(ct: CompiledTemplate, env: Env, given: Mapping[str, str]) -> dict[st
     out: dict[str, Any] = {}
     for name in given:
         if name not in ct.model.decisions:
-            raise DecisionError("OR-E901", f"no decision named {name[:40]!r} in the template",
-                                path=f"$.decisions.{name[:40]}")
+            raise DecisionError(
+                "OR-E901",
+                f"no decision named {name[:40]!r} in the template",
+                path=f"$.decisions.{name[:40]}",
+            )
     for name, decision in ct.model.decisions.items():
         if decision.policy == "rules":
             arm, reason = decision.fallback, "default"
@@ -108,8 +113,11 @@ def _decide(ct: CompiledTemplate, env: Env, given: Mapping[str, str]) -> dict[st
 
 def _check_arm(name: str, arm: str, arms: tuple[str, ...]) -> str:
     if arm not in arms:
-        raise DecisionError("OR-E902", f"{arm[:40]!r} is not an arm of decision {name!r}",
-                            path=f"$.decisions.{name}")
+        raise DecisionError(
+            "OR-E902",
+            f"{arm[:40]!r} is not an arm of decision {name!r}",
+            path=f"$.decisions.{name}",
+        )
     return arm
 
 
@@ -134,8 +142,9 @@ def _theme(ct: CompiledTemplate, env: Env) -> dict[str, Any]:
     return theme
 
 
-def _scenes(ct: CompiledTemplate, env: Env, props: Props
-            ) -> tuple[list[dict[str, Any]], int, list[Env]]:
+def _scenes(
+    ct: CompiledTemplate, env: Env, props: Props
+) -> tuple[list[dict[str, Any]], int, list[Env]]:
     model: Template = ct.model
     instances: list[tuple[int, int, int, Env]] = []
     for i, scene in enumerate(model.scenes):
@@ -157,14 +166,21 @@ def _scenes(ct: CompiledTemplate, env: Env, props: Props
     envs_by_instance: list[Env] = []
     for index, (i, k, n, scene_env) in enumerate(instances):
         scene = model.scenes[i]
-        info = {"index": float(index), "count": float(count), "repeat_index": float(k),
-                "repeat_count": float(n)}
+        info: dict[str, Value] = {
+            "index": float(index),
+            "count": float(count),
+            "repeat_index": float(k),
+            "repeat_count": float(n),
+        }
         s_env = scene_env.child({"scene": info})
         envs_by_instance.append(s_env)
         duration = props.number(["scenes", i, "duration"], scene.duration, s_env)
         if duration <= 0:
-            raise ExpressionError("OR-E209", "a scene duration must be greater than 0",
-                                  path=json_path(["scenes", i, "duration"]))
+            raise ExpressionError(
+                "OR-E209",
+                "a scene duration must be greater than 0",
+                path=json_path(["scenes", i, "duration"]),
+            )
         lengths.append(frames_for(exact(duration), ct.fps))
         tr = scene.transition
         wanted = 0 if tr is None or tr.type == "cut" else frames_for(exact(tr.duration), ct.fps)
@@ -172,14 +188,18 @@ def _scenes(ct: CompiledTemplate, env: Env, props: Props
     placements = scene_ranges(lengths, transitions)
     out: list[dict[str, Any]] = []
     for (i, k, _n, _), s_env, place in zip(instances, envs_by_instance, placements, strict=True):
-        out.append(_scene(ct, props, i, k, s_env, place.range.start, place.range.end,
-                          place.transition_frames))
+        out.append(
+            _scene(
+                ct, props, i, k, s_env, place.range.start, place.range.end, place.transition_frames
+            )
+        )
     total = placements[-1].range.end if placements else 0
     return out, total, envs_by_instance
 
 
-def _scene(ct: CompiledTemplate, props: Props, i: int, k: int, env: Env, start: int, end: int,
-           overlap: int) -> dict[str, Any]:
+def _scene(
+    ct: CompiledTemplate, props: Props, i: int, k: int, env: Env, start: int, end: int, overlap: int
+) -> dict[str, Any]:
     scene = ct.model.scenes[i]
     parts: list[str | int] = ["scenes", i]
     tr = scene.transition
@@ -194,16 +214,21 @@ def _scene(ct: CompiledTemplate, props: Props, i: int, k: int, env: Env, start: 
         "end": end,
         "static": json_path(parts) not in ct.dynamic_paths,
         "transition": {"type": kind, "frames": overlap, "easing": easing},
-        "background": (props.color([*parts, "background"], scene.background, env)
-                       if scene.background is not None else None),
+        "background": (
+            props.color([*parts, "background"], scene.background, env)
+            if scene.background is not None
+            else None
+        ),
         "layers": layers.resolve_list(scene.layers, [*parts, "layers"], ct.model.size),
-        "hotspots": [layers.hotspot(spot, [*parts, "hotspots", j])
-                     for j, spot in enumerate(scene.hotspots)],
+        "hotspots": [
+            layers.hotspot(spot, [*parts, "hotspots", j]) for j, spot in enumerate(scene.hotspots)
+        ],
     }
 
 
-def _track(props: Props, track: Any, parts: list[str | int], env: Env, offset: int, limit: int
-           ) -> dict[str, Any] | None:
+def _track(
+    props: Props, track: Any, parts: list[str | int], env: Env, offset: int, limit: int
+) -> dict[str, Any] | None:
     fps = props.ct.fps
     start = offset + frames_for(exact(track.start), fps)
     end = limit if track.end is None else min(limit, offset + frames_for(exact(track.end), fps))
@@ -225,18 +250,33 @@ def _track(props: Props, track: Any, parts: list[str | int], env: Env, offset: i
     }
 
 
-def _audio(ct: CompiledTemplate, env: Env, props: Props, total: int,
-           scenes: list[dict[str, Any]], envs: list[Env]) -> list[dict[str, Any]]:
+def _audio(
+    ct: CompiledTemplate,
+    env: Env,
+    props: Props,
+    total: int,
+    scenes: list[dict[str, Any]],
+    envs: list[Env],
+) -> list[dict[str, Any]]:
     out = [_track(props, t, ["audio", i], env, 0, total) for i, t in enumerate(ct.model.audio)]
     for sc, s_env in zip(scenes, envs, strict=True):
         for j, t in enumerate(ct.model.scenes[sc["source"]].audio):
-            out.append(_track(props, t, ["scenes", sc["source"], "audio", j], s_env,
-                              sc["start"], sc["end"]))
+            out.append(
+                _track(
+                    props, t, ["scenes", sc["source"], "audio", j], s_env, sc["start"], sc["end"]
+                )
+            )
     return [t for t in out if t is not None]
 
 
-def _captions(ct: CompiledTemplate, env: Env, props: Props, total: int,
-              scenes: list[dict[str, Any]], envs: list[Env]) -> list[dict[str, Any]]:
+def _captions(
+    ct: CompiledTemplate,
+    env: Env,
+    props: Props,
+    total: int,
+    scenes: list[dict[str, Any]],
+    envs: list[Env],
+) -> list[dict[str, Any]]:
     fps = ct.fps
     cues: list[dict[str, Any]] = []
 
@@ -244,8 +284,9 @@ def _captions(ct: CompiledTemplate, env: Env, props: Props, total: int,
         start = offset + frames_for(exact(cap.start), fps)
         end = min(limit, offset + frames_for(exact(cap.end), fps))
         if start < end:
-            cues.append({"start": start, "end": end,
-                         "text": props.text([*parts, "text"], cap.text, env)})
+            cues.append(
+                {"start": start, "end": end, "text": props.text([*parts, "text"], cap.text, env)}
+            )
 
     for i, cap in enumerate(ct.model.captions):
         add(cap, ["captions", i], 0, total, env)

@@ -8,8 +8,15 @@ from openreel.expr import NameType
 from openreel.template import FieldSpec, Template
 
 _KIND = {
-    "string": "string", "enum": "string", "color": "string", "url": "string", "image": "string",
-    "number": "number", "integer": "number", "boolean": "bool", "date": "timestamp",
+    "string": "string",
+    "enum": "string",
+    "color": "string",
+    "url": "string",
+    "image": "string",
+    "number": "number",
+    "integer": "number",
+    "boolean": "bool",
+    "date": "timestamp",
     "datetime": "timestamp",
 }
 
@@ -23,7 +30,9 @@ VIEW_TYPE = NameType(
 )
 SCENE_TYPE = NameType(
     "object",
-    fields={name: NameType("number") for name in ("index", "count", "repeat_index", "repeat_count")},
+    fields={
+        name: NameType("number") for name in ("index", "count", "repeat_index", "repeat_count")
+    },
 )
 
 

@@ -29,9 +29,7 @@ class Placement:
     transition_frames: int
 
 
-def scene_ranges(
-    lengths: Sequence[int], transitions: Sequence[int]
-) -> list[Placement]:
+def scene_ranges(lengths: Sequence[int], transitions: Sequence[int]) -> list[Placement]:
     """Lay out scene instances of ``lengths`` frames, each entering with ``transitions[i]`` frames.
 
     Each instance starts where the previous one ends minus its own transition, clamped to the
@@ -169,7 +167,12 @@ def sample(keyframes: Sequence[Sequence[Any]], t: float) -> Any:
             a, b = prev[1], cur[1]
             if isinstance(a, int | float) and isinstance(b, int | float):
                 return a + (b - a) * p
-            if isinstance(a, str) and isinstance(b, str) and a.startswith("#") and b.startswith("#"):
+            if (
+                isinstance(a, str)
+                and isinstance(b, str)
+                and a.startswith("#")
+                and b.startswith("#")
+            ):
                 return _mix_color(a, b, p)
             return b if p >= 1.0 else a
     return keyframes[-1][1]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic import BaseModel as _BaseModel
+from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _WHOLE_EXPR = re.compile(r"^\s*\{\{.*\}\}\s*$", re.DOTALL)
@@ -62,7 +62,9 @@ def _number_or_expr(value: object) -> float | str:
         return value
     if is_whole_expression(value):
         return str(value)
-    raise _err("102", "expected a number or a {{ expression }}, found {found}", found=type_name(value))
+    raise _err(
+        "102", "expected a number or a {{ expression }}, found {found}", found=type_name(value)
+    )
 
 
 def _positive_or_expr(value: object) -> float | str:
@@ -84,8 +86,9 @@ def _color_or_expr(value: object) -> str:
     if isinstance(value, str) and (_COLOR.match(value) or is_whole_expression(value)):
         return value
     found = repr(value) if isinstance(value, str) and len(value) <= 40 else type_name(value)
-    raise _err("105", "expected #RGB, #RRGGBB, #RRGGBBAA or a {{ expression }}, found {found}",
-               found=found)
+    raise _err(
+        "105", "expected #RGB, #RRGGBB, #RRGGBBAA or a {{ expression }}, found {found}", found=found
+    )
 
 
 def _expr_source(value: object) -> str:
@@ -105,15 +108,21 @@ def _text(value: object) -> str:
 
 def _identifier(value: object) -> str:
     if not isinstance(value, str) or not _IDENT.match(value):
-        raise _err("104", "expected an identifier (letters, digits, _), found {found}",
-                   found=type_name(value) if not isinstance(value, str) else repr(value[:40]))
+        raise _err(
+            "104",
+            "expected an identifier (letters, digits, _), found {found}",
+            found=type_name(value) if not isinstance(value, str) else repr(value[:40]),
+        )
     return value
 
 
 def _id(value: object) -> str:
     if not isinstance(value, str) or not _ID.match(value):
-        raise _err("104", "expected an id of letters, digits, '_', '-' or '.', found {found}",
-                   found=type_name(value) if not isinstance(value, str) else repr(value[:40]))
+        raise _err(
+            "104",
+            "expected an id of letters, digits, '_', '-' or '.', found {found}",
+            found=type_name(value) if not isinstance(value, str) else repr(value[:40]),
+        )
     return value
 
 
@@ -149,8 +158,12 @@ Duration = Annotated[
     float | str,
     PlainValidator(_positive_or_expr),
     WithJsonSchema(
-        {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
-                   {"type": "string", "pattern": EXPR_PATTERN}]}
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": EXPR_PATTERN},
+            ]
+        }
     ),
 ]
 Seconds = Annotated[
@@ -160,8 +173,10 @@ Color = Annotated[
     str,
     PlainValidator(_color_or_expr),
     WithJsonSchema(
-        {"type": "string",
-         "pattern": r"^(#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|\s*\{\{.*\}\}\s*)$"}
+        {
+            "type": "string",
+            "pattern": r"^(#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|\s*\{\{.*\}\}\s*)$",
+        }
     ),
 ]
 ExprSource = Annotated[
@@ -169,15 +184,22 @@ ExprSource = Annotated[
 ]
 Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 Identifier = Annotated[
-    str, PlainValidator(_identifier),
+    str,
+    PlainValidator(_identifier),
     WithJsonSchema({"type": "string", "pattern": _IDENT.pattern}),
 ]
 Id = Annotated[str, PlainValidator(_id), WithJsonSchema({"type": "string", "pattern": _ID.pattern})]
 UnitPair = Annotated[
     tuple[float, float],
     PlainValidator(_unit_pair),
-    WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
-                    "minItems": 2, "maxItems": 2}),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": 1},
+            "minItems": 2,
+            "maxItems": 2,
+        }
+    ),
 ]
 Point = Annotated[
     tuple[float, float],

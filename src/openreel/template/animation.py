@@ -34,7 +34,9 @@ NAMED_EASINGS: dict[str, Easing] = {
 }
 SPRING_DEFAULT = (170.0, 26.0, 1.0)
 _CALL = re.compile(r"^\s*(cubic-bezier|spring)\s*\(([^()]*)\)\s*$")
-_EASING_HELP = "linear, hold, ease-in, ease-out, ease-in-out, cubic-bezier(a, b, c, d) or spring(...)"
+_EASING_HELP = (
+    "linear, hold, ease-in, ease-out, ease-in-out, cubic-bezier(a, b, c, d) or spring(...)"
+)
 
 
 def parse_easing(text: str) -> Easing:
@@ -64,7 +66,7 @@ def parse_easing(text: str) -> Easing:
         return ("cubic-bezier", *args)
     if len(args) > 3:
         raise ValueError("spring takes at most three numbers: stiffness, damping, mass")
-    full = [*args, *SPRING_DEFAULT[len(args):]]
+    full = [*args, *SPRING_DEFAULT[len(args) :]]
     if any(v <= 0 for v in full):
         raise ValueError("spring stiffness, damping and mass must be greater than 0")
     return ("spring", *full)
@@ -80,16 +82,23 @@ def _keyframes(value: object) -> tuple[tuple[float, KeyframeValue, Easing], ...]
     last = -1.0
     for i, kf in enumerate(value):
         if not isinstance(kf, list) or len(kf) not in (2, 3):
-            raise custom_error("117", "keyframe {i}: expected [time, value, easing?], found {found}",
-                               i=i, found=type_name(kf))
+            raise custom_error(
+                "117",
+                "keyframe {i}: expected [time, value, easing?], found {found}",
+                i=i,
+                found=type_name(kf),
+            )
         t, v = kf[0], kf[1]
         if isinstance(t, bool) or not isinstance(t, int | float) or t < 0:
             raise custom_error("117", "keyframe {i}: time must be a number of seconds >= 0", i=i)
         if t <= last:
             raise custom_error("117", "keyframe {i}: times must increase", i=i)
         if isinstance(v, bool) or not isinstance(v, int | float | str):
-            raise custom_error("117", "keyframe {i}: value must be a number, color, text or "
-                               "{{{{ expression }}}}", i=i)
+            raise custom_error(
+                "117",
+                "keyframe {i}: value must be a number, color, text or {{{{ expression }}}}",
+                i=i,
+            )
         easing: Easing = ("linear",)
         if len(kf) == 3:
             if not isinstance(kf[2], str):

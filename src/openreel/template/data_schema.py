@@ -14,15 +14,49 @@ from pydantic import Field, field_validator, model_validator
 from ._types import Model, custom_error
 
 FieldType = Literal[
-    "string", "number", "integer", "boolean", "enum", "color", "url", "image", "date",
-    "datetime", "list", "object",
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "enum",
+    "color",
+    "url",
+    "image",
+    "date",
+    "datetime",
+    "list",
+    "object",
 ]
 
 RESERVED_NAMES = frozenset(
     {
-        "theme", "scene", "view", "decide", "true", "false", "null", "in", "as", "break",
-        "const", "continue", "else", "for", "function", "if", "import", "let", "loop",
-        "package", "namespace", "return", "var", "void", "while", "has", "default",
+        "theme",
+        "scene",
+        "view",
+        "decide",
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+        "has",
+        "default",
     }
 )
 MAX_FIELDS = 200
@@ -82,8 +116,9 @@ class FieldSpec(Model):
         allowed = _CONSTRAINTS_BY_TYPE.get(kind, frozenset())
         for name in ("min", "max", "max_length", "pattern", "max_items"):
             if getattr(self, name) is not None and name not in allowed:
-                raise custom_error("121", "'{name}' does not apply to a {kind} field",
-                                   name=name, kind=kind)
+                raise custom_error(
+                    "121", "'{name}' does not apply to a {kind} field", name=name, kind=kind
+                )
         if self.min is not None and self.max is not None and self.min > self.max:
             raise custom_error("121", "'min' is greater than 'max'")
         if self.pattern is not None:
@@ -108,8 +143,9 @@ def _check_pattern(pattern: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise custom_error("121", "'pattern' is not a valid regular expression: {why}",
-                           why=str(exc)) from None
+        raise custom_error(
+            "121", "'pattern' is not a valid regular expression: {why}", why=str(exc)
+        ) from None
 
 
 def check_field_names(fields: dict[str, FieldSpec]) -> None:

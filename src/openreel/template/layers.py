@@ -84,7 +84,7 @@ Paint = Annotated[
     Discriminator(
         _paint_tag,
         custom_error_type="or_e102",
-        custom_error_message="expected a color or a gradient ({\"linear\": ...} or {\"radial\": ...})",
+        custom_error_message='expected a color or a gradient ({"linear": ...} or {"radial": ...})',
     ),
 ]
 
@@ -116,7 +116,7 @@ Background = Annotated[
     Discriminator(
         _background_tag,
         custom_error_type="or_e102",
-        custom_error_message="expected a color or {\"color\", \"padding\", \"radius\"}",
+        custom_error_message='expected a color or {"color", "padding", "radius"}',
     ),
 ]
 
@@ -130,7 +130,7 @@ Animation = Annotated[
     Discriminator(
         _animation_tag,
         custom_error_type="or_e117",
-        custom_error_message="expected keyframes [[time, value, easing?], ...] or {\"preset\": ...}",
+        custom_error_message='expected keyframes [[time, value, easing?], ...] or {"preset": ...}',
     ),
 ]
 

@@ -65,7 +65,8 @@ def find_template_file(path: Path) -> Path:
             if candidate.is_file():
                 return candidate
     raise TemplateError(
-        "OR-E100", f"no template.json or template.yaml in {path.name or str(path)!r}",
+        "OR-E100",
+        f"no template.json or template.yaml in {path.name or str(path)!r}",
         file=str(path),
     )
 
@@ -92,7 +93,8 @@ def parse_document(text: str, *, yaml_syntax: bool, file: str) -> Any:
         return json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise TemplateError(
-            "OR-E113", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            "OR-E113",
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             file=file,
         ) from None
 
@@ -133,8 +135,9 @@ def validate_document(document: Any, *, file: str | None = None) -> Template:
     if not isinstance(document, dict):
         raise TemplateError("OR-E102", "the template must be a JSON object", file=file, path="$")
     if "openreel" in document and document["openreel"] != 1:
-        raise TemplateError("OR-E114", "this OpenReel reads format version 1", file=file,
-                            path="$.openreel")
+        raise TemplateError(
+            "OR-E114", "this OpenReel reads format version 1", file=file, path="$.openreel"
+        )
     try:
         return Template.model_validate(document)
     except ValidationError as exc:
@@ -170,7 +173,9 @@ def _convert(err: Any, document: Any, file: str | None) -> TemplateError:
         message = "required property is missing"
     elif kind == "union_tag_invalid":
         ctx = err.get("ctx") or {}
-        message = f"unknown type {str(ctx.get('tag', ''))[:40]!r}; expected {ctx.get('expected_tags')}"
+        message = (
+            f"unknown type {str(ctx.get('tag', ''))[:40]!r}; expected {ctx.get('expected_tags')}"
+        )
     elif not kind.startswith("or_e"):
         found = _type_of(err.get("input"))
         message = f"{message} (found {found})"
@@ -196,8 +201,12 @@ def data_path(loc: Sequence[Any], document: Any) -> str:
         if isinstance(item, int) and isinstance(node, list) and 0 <= item < len(node):
             parts.append(item)
             node = node[item]
-        elif isinstance(item, str) and isinstance(node, dict) and node.get("type") == item \
-                and tagged is not node:
+        elif (
+            isinstance(item, str)
+            and isinstance(node, dict)
+            and node.get("type") == item
+            and tagged is not node
+        ):
             tagged = node  # the tag of a discriminated union (the layer type)
         elif isinstance(item, str) and isinstance(node, dict):
             key = "as" if item == "as_" else "from" if item == "from_" else item
@@ -255,8 +264,13 @@ def check_paths(model: Template, root: Path, *, file: str) -> Iterable[TemplateE
                 continue
             target = (root / value).resolve()
             if not target.is_relative_to(real_root):
-                yield TemplateError("OR-E109", f"{value[:80]!r} resolves outside the template "
-                                    "folder (a symbolic link?)", file=file, path=where)
+                yield TemplateError(
+                    "OR-E109",
+                    f"{value[:80]!r} resolves outside the template folder (a symbolic link?)",
+                    file=file,
+                    path=where,
+                )
             elif not target.is_file():
-                yield TemplateError("OR-E110", f"{value[:80]!r} does not exist", file=file,
-                                    path=where)
+                yield TemplateError(
+                    "OR-E110", f"{value[:80]!r} does not exist", file=file, path=where
+                )

@@ -39,7 +39,8 @@ class Transition(Model):
 
 
 class AudioTrack(Model):
-    """A music or sound track; times in seconds (of the timeline, or of the scene when scene-level)."""
+    """A music or sound track; times in seconds (of the timeline, or of the scene when the
+    track is scene-level)."""
 
     src: Text
     start: Seconds = 0.0
@@ -106,8 +107,10 @@ class Theme(Model):
             for key in variant.set:
                 if key not in self.default:
                     raise custom_error(
-                        "104", "variant {i} sets theme key {key!r}, which theme.default lacks",
-                        i=i, key=key[:40],
+                        "104",
+                        "variant {i} sets theme key {key!r}, which theme.default lacks",
+                        i=i,
+                        key=key[:40],
                     )
         return self
 
@@ -135,12 +138,17 @@ class Decision(Model):
         if len(set(self.arms)) != len(self.arms):
             raise custom_error("120", "arms must be distinct")
         if self.default is not None and self.default not in self.arms:
-            raise custom_error("120", "the default {arm!r} is not one of the arms",
-                               arm=self.default[:40])
+            raise custom_error(
+                "120", "the default {arm!r} is not one of the arms", arm=self.default[:40]
+            )
         for i, rule in enumerate(self.rules):
             if rule.arm not in self.arms:
-                raise custom_error("120", "rule {i} picks {arm!r}, which is not one of the arms",
-                                   i=i, arm=rule.arm[:40])
+                raise custom_error(
+                    "120",
+                    "rule {i} picks {arm!r}, which is not one of the arms",
+                    i=i,
+                    arm=rule.arm[:40],
+                )
         if self.rules and self.policy != "rules":
             raise custom_error("120", "rules are only for policy 'rules'")
         return self
@@ -177,8 +185,12 @@ def _size(value: Any) -> tuple[int, int]:
     w, h = value
     for v in (w, h):
         if v % 2 or not 16 <= v <= 4096:
-            raise custom_error("107", "width and height must be even and within 16..4096, found "
-                               "[{w}, {h}]", w=w, h=h)
+            raise custom_error(
+                "107",
+                "width and height must be even and within 16..4096, found [{w}, {h}]",
+                w=w,
+                h=h,
+            )
     return (w, h)
 
 
@@ -186,7 +198,9 @@ def _fps(value: Any) -> int | str:
     from openreel.timebase import parse_fps
 
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise custom_error("108", "expected a positive integer or a rational string like 30000/1001")
+        raise custom_error(
+            "108", "expected a positive integer or a rational string like 30000/1001"
+        )
     try:
         parse_fps(value)
     except ValueError as exc:
@@ -235,8 +249,9 @@ class Template(Model):
     def _v_decisions(cls, value: dict[str, Decision]) -> dict[str, Decision]:
         for name in value:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,63}", name):
-                raise custom_error("120", "decision name {name!r} is not an identifier",
-                                   name=name[:40])
+                raise custom_error(
+                    "120", "decision name {name!r} is not an identifier", name=name[:40]
+                )
         return value
 
     @field_validator("assets", "fonts")
@@ -244,8 +259,12 @@ class Template(Model):
     def _v_names(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9 _.-]{0,63}", name):
-                raise custom_error("104", "asset or font name {name!r} has characters outside "
-                                   "letters, digits, space, '_', '-', '.'", name=name[:40])
+                raise custom_error(
+                    "104",
+                    "asset or font name {name!r} has characters outside "
+                    "letters, digits, space, '_', '-', '.'",
+                    name=name[:40],
+                )
         return value
 
     @property
