@@ -12,9 +12,9 @@ Semantics that are the compiler's own (the rest is in ``_ops`` and the function 
   otherwise the first failure is raised; otherwise false. ``&&`` likewise with false.
   Operands are evaluated left to right and evaluation stops at the first deciding operand.
 - ``c ? x : y`` needs a bool condition and evaluates only the chosen branch.
-- ``has(x)`` is true when the name x is bound and not null. ``has(a.b)`` is CEL's presence
-  test: true when the map ``a`` holds the key ``b`` (even if its value is null); it fails when
-  ``a`` is not a map.
+- ``has(x)`` is true when the name x is bound and not null. ``has(a.b)`` is true when the
+  map ``a`` holds the key ``b`` with a value other than null (an absent optional field of an
+  object is bound to null, so it reads as absent); it fails when ``a`` is not a map.
 - ``default(x, fallback)`` is ``x`` unless ``x`` is null or fails, then ``fallback``.
 - ``decide("name")`` is the arm chosen for the decision; a decision not made fails.
 - ``format_number``, ``format_currency`` and ``format_date`` called without a locale, or with
@@ -147,7 +147,7 @@ def _has(node: A.Call, bound: frozenset[str]) -> Fn:
     def has_field(env: Env, loc: Locals) -> object:
         value = target(env, loc)
         if isinstance(value, dict):
-            return name in value
+            return value.get(name) is not None
         raise Failure(f"has() needs a map before '.{name}', found a {kind_of(value)}")
 
     return has_field

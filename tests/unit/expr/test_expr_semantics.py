@@ -93,9 +93,10 @@ def fails(source: str, env: Env = ENV) -> ExpressionError:
         ("has(nick)", False),
         ("has(first_name)", True),
         ("has(prefs.color)", True),
-        ("has(prefs.size)", True),  # CEL presence: the key is there, even though null
+        ("has(prefs.size)", False),  # the key is there but null: no value (unlike stock CEL)
         ("has(prefs.missing)", False),
-        ("has(items[1].image)", True),
+        ("has(items[1].image)", False),
+        ("has(items[0].image)", True),
         ("default(nick, 'friend')", "friend"),
         ("default(first_name, 'friend')", "Ana"),
         ("default(points / 0, -1)", -1.0),
