@@ -26,12 +26,24 @@ def compiled(doc: dict[str, Any]) -> Any:
 
 def base(**extra: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "openreel": 1, "id": "t", "size": [640, 360], "fps": 30,
-        "data": {"name": {"type": "string", "pii": True, "default": "there"},
-                 "points": {"type": "number", "default": 0}},
-        "scenes": [{"id": "a", "duration": 1, "layers": [
-            {"id": "static", "type": "text", "text": "Hello"},
-            {"id": "dynamic", "type": "text", "text": "Hi {{ name }}"}]}],
+        "openreel": 1,
+        "id": "t",
+        "size": [640, 360],
+        "fps": 30,
+        "data": {
+            "name": {"type": "string", "pii": True, "default": "there"},
+            "points": {"type": "number", "default": 0},
+        },
+        "scenes": [
+            {
+                "id": "a",
+                "duration": 1,
+                "layers": [
+                    {"id": "static", "type": "text", "text": "Hello"},
+                    {"id": "dynamic", "type": "text", "text": "Hi {{ name }}"},
+                ],
+            }
+        ],
     }
     doc.update(extra)
     return doc
@@ -48,8 +60,18 @@ def test_static_and_dynamic_marks() -> None:
 def test_layer_in_repeated_scene_is_static_unless_it_reads_the_loop_variable() -> None:
     doc = base()
     doc["data"]["items"] = {"type": "list", "default": ["x", "y"], "items": {"type": "string"}}
-    doc["scenes"] = [{"id": "r", "repeat": "items", "as": "it", "duration": 1, "layers": [
-        {"id": "frame", "type": "shape"}, {"id": "label", "type": "text", "text": "{{ it }}"}]}]
+    doc["scenes"] = [
+        {
+            "id": "r",
+            "repeat": "items",
+            "as": "it",
+            "duration": 1,
+            "layers": [
+                {"id": "frame", "type": "shape"},
+                {"id": "label", "type": "text", "text": "{{ it }}"},
+            ],
+        }
+    ]
     tl = resolve(compiled(doc), {})
     assert [sc["instance"] for sc in tl["scenes"]] == [0, 1]
     marks = [(ly["id"], ly["static"]) for ly in tl["scenes"][1]["layers"]]
@@ -58,13 +80,19 @@ def test_layer_in_repeated_scene_is_static_unless_it_reads_the_loop_variable() -
 
 
 def test_rules_decisions_and_supplied_arms() -> None:
-    doc = base(decisions={
-        "mood": {"arms": ["calm", "energetic"], "rules": [{"when": "points > 10", "arm": "energetic"}],
-                 "default": "calm"},
-        "offer": {"arms": ["a", "b"], "policy": "thompson"},
-    })
-    doc["scenes"][0]["layers"].append({"id": "d", "type": "text",
-                                       "text": "{{ decide('mood') }}/{{ decide('offer') }}"})
+    doc = base(
+        decisions={
+            "mood": {
+                "arms": ["calm", "energetic"],
+                "rules": [{"when": "points > 10", "arm": "energetic"}],
+                "default": "calm",
+            },
+            "offer": {"arms": ["a", "b"], "policy": "thompson"},
+        }
+    )
+    doc["scenes"][0]["layers"].append(
+        {"id": "d", "type": "text", "text": "{{ decide('mood') }}/{{ decide('offer') }}"}
+    )
     ct = compiled(doc)
     tl = resolve(ct, {"points": 11}, {"offer": "b"})
     assert tl["decisions"]["mood"] == {"arm": "energetic", "policy": "rules", "reason": "rule 0"}
@@ -82,12 +110,19 @@ def test_rules_decisions_and_supplied_arms() -> None:
 
 
 def test_theme_variants_apply_in_order_and_mark_dependents_dynamic() -> None:
-    doc = base(theme={"default": {"accent": "#111111", "pad": 4},
-                      "variants": [{"when": "points > 0", "set": {"accent": "#222222"}},
-                                   {"when": "points > 5", "set": {"accent": "#333333"}}]})
+    doc = base(
+        theme={
+            "default": {"accent": "#111111", "pad": 4},
+            "variants": [
+                {"when": "points > 0", "set": {"accent": "#222222"}},
+                {"when": "points > 5", "set": {"accent": "#333333"}},
+            ],
+        }
+    )
     doc["scenes"][0]["layers"] = [
         {"id": "acc", "type": "shape", "fill": "{{ theme.accent }}"},
-        {"id": "pad", "type": "shape", "x": "{{ theme.pad }}"}]
+        {"id": "pad", "type": "shape", "x": "{{ theme.pad }}"},
+    ]
     ct = compiled(doc)
     assert ct.dynamic_theme == frozenset({"accent"})
     tl = resolve(ct, {"points": 9})
@@ -108,8 +143,9 @@ def test_locale_comes_from_the_view() -> None:
 
 def test_evaluation_errors_name_the_path_not_the_value() -> None:
     doc = base()
-    doc["scenes"][0]["layers"] = [{"type": "text", "size": "{{ 10 / (points - points) }}",
-                                   "text": "{{ name }}"}]
+    doc["scenes"][0]["layers"] = [
+        {"type": "text", "size": "{{ 10 / (points - points) }}", "text": "{{ name }}"}
+    ]
     with pytest.raises(OpenReelError) as info:
         resolve(compiled(doc), {"name": "CANARY-4411", "points": 3})
     assert info.value.code == "OR-E208"
@@ -159,8 +195,10 @@ def _texts(value: Any) -> list[str]:
 def test_inspect_json_is_canonical_and_summary_marks_pii() -> None:
     folder = ROOT / "examples" / "loyalty-welcome"
     viewer = folder / "viewers" / "dana.json"
-    result = runner.invoke(app, ["inspect", str(folder), "--data", str(viewer), "--json",
-                                 "--now", "2026-01-01T00:00:00Z"])
+    result = runner.invoke(
+        app,
+        ["inspect", str(folder), "--data", str(viewer), "--json", "--now", "2026-01-01T00:00:00Z"],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == canonical_json(json.loads(result.output))
     summary = runner.invoke(app, ["inspect", str(folder), "--data", str(viewer)])
@@ -173,8 +211,12 @@ def test_cli_data_errors_never_print_pii(tmp_path: Path) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     doc = base()
-    doc["data"]["email"] = {"type": "string", "pii": True, "pattern": "^[^@]+@[^@]+$",
-                            "max_length": 12}
+    doc["data"]["email"] = {
+        "type": "string",
+        "pii": True,
+        "pattern": "^[^@]+@[^@]+$",
+        "max_length": 12,
+    }
     (folder / "template.json").write_text(json.dumps(doc))
     canary = "CANARY-77Q@@example"
     data = tmp_path / "viewer.json"

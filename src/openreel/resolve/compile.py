@@ -29,7 +29,7 @@ from openreel.expr import (
 )
 from openreel.template import LoadedTemplate, Template
 from openreel.template.animation import ANIMATABLE_BY_TYPE, PRESET_PROPERTIES, Preset
-from openreel.template.layers import GroupLayer, LayerBase, ShapeLayer, TextLayer
+from openreel.template.layers import ButtonLayer, GroupLayer, LayerBase, ShapeLayer, TextLayer
 from openreel.timebase import parse_fps
 
 from . import scope as scopes
@@ -318,6 +318,18 @@ def _reads_data(
     return bool(theme_keys & dynamic_theme)
 
 
+def _implicitly_dynamic(layer: LayerBase, dynamic_theme: frozenset[str]) -> bool:
+    """Dependencies no expression shows: a font taken from a dynamic ``theme.font``, and a
+    count-up formatted in the viewer's locale."""
+    font = layer.style.font if isinstance(layer, ButtonLayer) else getattr(layer, "font", "")
+    if font is None and "font" in dynamic_theme:
+        return True
+    return any(
+        isinstance(anim, Preset) and anim.preset == "count-up" and anim.format == "number"
+        for anim in layer.animate.values()
+    )
+
+
 def _mark_dynamic(ct: CompiledTemplate) -> None:
     model = ct.model
     none: frozenset[str] = frozenset()
@@ -343,9 +355,9 @@ def _mark_dynamic(ct: CompiledTemplate) -> None:
         loop = frozenset({scene.as_}) if scene.repeat is not None else none
         scene_path = json_path(["scenes", i])
         scene_dynamic = False
-        for _layer, parts in iter_layers(scene.layers, ["scenes", i, "layers"]):
+        for layer, parts in iter_layers(scene.layers, ["scenes", i, "layers"]):
             path = json_path(parts)
-            if any(
+            if _implicitly_dynamic(layer, ct.dynamic_theme) or any(
                 _reads_data(c, model, ct.dynamic_theme, loop)
                 for p, c in ct.exprs.items()
                 if p.startswith(path + ".") or p.startswith(path + "[")

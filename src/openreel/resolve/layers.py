@@ -43,11 +43,9 @@ def normalize_color(value: str) -> str:
 class Props:
     """Evaluates property values at their JSON paths, checking the type each property needs."""
 
-    def __init__(self, ct: CompiledTemplate, theme: dict[str, Any], locale: str) -> None:
+    def __init__(self, ct: CompiledTemplate, theme: dict[str, Any]) -> None:
         self.ct = ct
         self.theme = theme
-        self.locale = locale
-        self.fps = float(ct.fps)
 
     def value(self, parts: Parts, raw: Any, env: Env) -> Any:
         if isinstance(raw, str) and "{{" in raw:
@@ -252,7 +250,8 @@ class LayerResolver:
             k: self.p.value([*parts, "slots", k], v, self.env)
             for k, v in sorted(layer.slots.items())
         }
-        out.update(src={"asset": layer.src}, slots=slots, speed=layer.speed, loop=layer.loop)
+        src = self.p.asset([*parts, "src"], layer.src, self.env)
+        out.update(src={"asset": src}, slots=slots, speed=layer.speed, loop=layer.loop)
 
     def _button(self, layer: ButtonLayer, parts: Parts, out: dict[str, Any]) -> None:
         p, env, st = self.p, self.env, layer.style
@@ -283,6 +282,10 @@ class LayerResolver:
 
     def hotspot(self, spot: Hotspot, parts: Parts) -> dict[str, Any]:
         href = None if spot.href is None else self.p.text([*parts, "href"], spot.href, self.env)
+        if href is not None and not href.startswith("https://"):
+            raise ExpressionError(
+                "OR-E209", "a link must be an https URL", path=json_path([*parts, "href"])
+            )
         return {
             "x": spot.x,
             "y": spot.y,
@@ -328,7 +331,8 @@ class LayerResolver:
         if name == "typewriter":
             return presets.typewriter(preset, out["text"], d)
         target = self.p.number([*where, "value"], preset.value, self.env)
-        locale = self.p.locale
+        locale = self.env.locale
+        steps = max(1, frames_for(exact(d), self.ct.fps))
         if preset.format == "plain":
 
             def fmt(x: float) -> str:
@@ -338,7 +342,7 @@ class LayerResolver:
             def fmt(x: float) -> str:
                 return format_number(float(x), locale)
 
-        return presets.count_up(preset, target, d, self.p.fps, fmt)
+        return presets.count_up(preset, target, d, steps, fmt)
 
 
 TYPE_RESOLVERS: dict[str, Any] = {

@@ -56,11 +56,12 @@ def typewriter(preset: Preset, text: str, d: float) -> list[Keyframe]:
 
 
 def count_up(
-    preset: Preset, target: float, d: float, fps: float, fmt: Callable[[float], str]
+    preset: Preset, target: float, d: float, steps: int, fmt: Callable[[float], str]
 ) -> list[Keyframe]:
-    """The text of a number counting from 0 to ``target``, one step per frame, easing out
-    quadratically (``1 - (1 - p)^2``), each step rounded half up to an integer and formatted."""
-    steps = max(1, math.floor(d * fps + 0.5))
+    """The text of a number counting from 0 to ``target`` in ``steps`` steps (one per frame of
+    ``d``: the caller computes ``floor(d * fps + 1/2)`` exactly), easing out quadratically
+    (``1 - (1 - p)^2``), each step but the last rounded half up to an integer and formatted; the
+    last step shows ``target`` itself."""
     frames: list[Keyframe] = [[preset.at, fmt(0.0), ["linear"]]]
     for k in range(1, steps + 1):
         p = k / steps

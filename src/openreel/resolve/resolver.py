@@ -64,7 +64,7 @@ def resolve(
     )
     theme = _theme(ct, env)
     env = env.child({"theme": theme})
-    props = Props(ct, theme, locale)
+    props = Props(ct, theme)
     scenes, total, scene_envs = _scenes(ct, env, props)
     return {
         "resolved": FORMAT_VERSION,
@@ -236,7 +236,10 @@ def _track(
         return None
     volume = track.volume
     if not isinstance(volume, int | float):
-        volume = [[t, v, list(e)] for t, v, e in volume]
+        volume = [
+            [t, props.number([*parts, "volume", k, 1], v, env), list(e)]
+            for k, (t, v, e) in enumerate(volume)
+        ]
     return {
         "src": props.asset([*parts, "src"], track.src, env),
         "start": start,

@@ -150,7 +150,7 @@ class Preset(Model):
     easing: str | None = None
     distance: float = 60.0
     value: NumberOrExpr | None = None
-    format: Literal["number", "integer", "plain"] | str = "number"
+    format: Literal["number", "plain"] = "number"
 
 
 PRESET_DEFAULT_DURATION: dict[str, float] = {

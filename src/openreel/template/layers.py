@@ -71,16 +71,16 @@ class RadialGradient(Model):
 
 def _paint_tag(value: Any) -> str | None:
     if isinstance(value, str):
-        return "color"
+        return "tag:color"
     if isinstance(value, dict):
-        return "radial" if "radial" in value else "linear"
+        return "tag:radial" if "radial" in value else "tag:linear"
     return None
 
 
 Paint = Annotated[
-    Annotated[Color, Tag("color")]
-    | Annotated[LinearGradient, Tag("linear")]
-    | Annotated[RadialGradient, Tag("radial")],
+    Annotated[Color, Tag("tag:color")]
+    | Annotated[LinearGradient, Tag("tag:linear")]
+    | Annotated[RadialGradient, Tag("tag:radial")],
     Discriminator(
         _paint_tag,
         custom_error_type="or_e102",
@@ -108,11 +108,13 @@ class TextBackground(Model):
 
 
 def _background_tag(value: Any) -> str | None:
-    return "color" if isinstance(value, str) else "box" if isinstance(value, dict) else None
+    if isinstance(value, str):
+        return "tag:color"
+    return "tag:box" if isinstance(value, dict) else None
 
 
 Background = Annotated[
-    Annotated[Color, Tag("color")] | Annotated[TextBackground, Tag("box")],
+    Annotated[Color, Tag("tag:color")] | Annotated[TextBackground, Tag("tag:box")],
     Discriminator(
         _background_tag,
         custom_error_type="or_e102",
@@ -122,11 +124,13 @@ Background = Annotated[
 
 
 def _animation_tag(value: Any) -> str | None:
-    return "keyframes" if isinstance(value, list) else "preset" if isinstance(value, dict) else None
+    if isinstance(value, list):
+        return "tag:keyframes"
+    return "tag:preset" if isinstance(value, dict) else None
 
 
 Animation = Annotated[
-    Annotated[Keyframes, Tag("keyframes")] | Annotated[Preset, Tag("preset")],
+    Annotated[Keyframes, Tag("tag:keyframes")] | Annotated[Preset, Tag("tag:preset")],
     Discriminator(
         _animation_tag,
         custom_error_type="or_e117",

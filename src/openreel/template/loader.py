@@ -228,8 +228,7 @@ def data_path(loc: Sequence[Any], document: Any) -> str:
 
 def _is_tag(item: Any) -> bool:
     return isinstance(item, str) and (
-        item in {"color", "linear", "radial", "box", "keyframes", "preset"}
-        or item.startswith(("function-", "tuple[", "list[", "dict["))
+        item.startswith(("tag:", "function-", "tuple[", "list[", "dict["))
     )
 
 

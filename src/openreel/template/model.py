@@ -20,7 +20,7 @@ from ._types import (
     custom_error,
     is_whole_expression,
 )
-from .animation import Keyframes
+from .animation import Keyframes, parse_easing
 from .data_schema import FieldSpec, check_field_names
 from .layers import Layer
 
@@ -36,6 +36,15 @@ class Transition(Model):
     type: TransitionType = "cut"
     duration: Seconds = 0.0
     easing: str = "ease-in-out"
+
+    @field_validator("easing")
+    @classmethod
+    def _easing(cls, value: str) -> str:
+        try:
+            parse_easing(value)
+        except ValueError as exc:
+            raise custom_error("116", "{why}", why=str(exc)) from None
+        return value
 
 
 class AudioTrack(Model):
