@@ -48,14 +48,22 @@ def main() -> None:
     compile_ms = (time.perf_counter() - start) * 1000
     data = json.loads((folder / "viewers" / "dana.json").read_text(encoding="utf-8"))
     view = View()
-    trivial = compile_template(validate_document({
-        "openreel": 1, "id": "trivial", "size": [640, 360],
-        "scenes": [{"id": "a", "duration": 1, "layers": [{"type": "text", "text": "hi"}]}],
-    }))
+    trivial = compile_template(
+        validate_document(
+            {
+                "openreel": 1,
+                "id": "trivial",
+                "size": [640, 360],
+                "scenes": [{"id": "a", "duration": 1, "layers": [{"type": "text", "text": "hi"}]}],
+            }
+        )
+    )
     results = {
         "compile_loyalty_ms": round(compile_ms, 1),
         "resolve_loyalty": timed(lambda: resolve(ct, data, {}, view)),
-        "resolve_loyalty_canonical_json": timed(lambda: canonical_json(resolve(ct, data, {}, view))),
+        "resolve_loyalty_canonical_json": timed(
+            lambda: canonical_json(resolve(ct, data, {}, view))
+        ),
         "resolve_trivial": timed(lambda: resolve(trivial, {}, {}, view)),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
     }
@@ -66,8 +74,10 @@ def main() -> None:
         row = results[key]
         assert isinstance(row, dict)
         print(f"{key:34} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f}")
-    print(f"compile (once per template version): {compile_ms:.1f} ms; "
-          f"loyalty / trivial p50 = {ratio:.1f}x")
+    print(
+        f"compile (once per template version): {compile_ms:.1f} ms; "
+        f"loyalty / trivial p50 = {ratio:.1f}x"
+    )
     out = ROOT / "benchmarks" / "results" / "resolve.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

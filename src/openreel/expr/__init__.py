@@ -19,9 +19,10 @@ whole number. Results come out as Python ``float``.
 **Null and absence.** A name the viewer's data does not bind reads as null. ``has(x)`` for a
 bare name is true when it is bound and not null; ``has(a.b)`` is true when the map ``a``
 holds key ``b`` with a non-null value (unlike CEL's bare presence test: optional object fields
-that are absent are bound to null, and designers mean "has a value"). ``default(x, fallback)`` is ``fallback`` when ``x`` is null or fails.
-Reading a field of null, or a field a map does not hold, fails. Nothing renders as "None" or
-"null": null is written as ``""``.
+that are absent are bound to null, and designers mean "has a value").
+``default(x, fallback)`` is ``fallback`` when ``x`` is null or fails. Reading a field of
+null, or a field a map does not hold, fails. Nothing renders as "None" or "null": null is
+written as ``""``.
 
 **Equality and order.** ``==`` / ``!=`` never fail; values of different kinds are unequal;
 ``<`` and friends need two numbers, strings (code point order), bools, timestamps or durations.
