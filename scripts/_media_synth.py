@@ -16,12 +16,13 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import numpy.typing as npt
 import skia
-from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc, Colorspace
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 from PIL import Image
 
 FloatArray = npt.NDArray[np.float64]
@@ -32,7 +33,7 @@ FRAME_CODE_BITS = 8  # the clip's frame index, MSB first; 8 bits cover clips up 
 def color(hex_rgb: str, alpha: float = 1.0) -> int:
     """``"#RRGGBB"`` and an alpha in [0, 1] -> a skia ARGB colour int."""
     value = int(hex_rgb.lstrip("#"), 16)
-    return skia.Color((value >> 16) & 255, (value >> 8) & 255, value & 255, round(alpha * 255))
+    return int(skia.Color((value >> 16) & 255, (value >> 8) & 255, value & 255, round(alpha * 255)))
 
 
 def _surface(width: int, height: int) -> skia.Surface:
@@ -50,7 +51,7 @@ def _png(surface: skia.Surface, *, alpha: bool) -> bytes:
     if not alpha:
         image = image.convert("RGB")
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=9)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -102,7 +103,9 @@ def logo_png(accent: str, accent2: str, size: int = 512) -> bytes:
     return _png(surface, alpha=True)
 
 
-def background_png(width: int, height: int, top: str, bottom: str, accent: str, accent2: str) -> bytes:
+def background_png(
+    width: int, height: int, top: str, bottom: str, accent: str, accent2: str
+) -> bytes:
     """A soft, opaque gradient: diagonal ``top`` -> ``bottom`` plus two faint radial glows."""
     surface = _surface(width, height)
     canvas = surface.getCanvas()
@@ -222,7 +225,11 @@ def read_frame_code(rgb: npt.NDArray[np.uint8]) -> int:
 
 
 def _draw_clip_frame(
-    canvas: skia.Canvas, index: int, total: int, backdrop: skia.Image, colors: Sequence[str],
+    canvas: skia.Canvas,
+    index: int,
+    total: int,
+    backdrop: skia.Image,
+    colors: Sequence[str],
     font: skia.Font,
 ) -> None:
     width, height = backdrop.width(), backdrop.height()
@@ -232,12 +239,16 @@ def _draw_clip_frame(
     for k in range(6):
         cx = width / 2 + 0.38 * width * math.sin(2 * math.pi * ((k % 3) + 1) * t + k * 1.1)
         cy = height / 2 + 0.34 * height * math.sin(2 * math.pi * ((k % 2) + 1) * t + k * 0.7)
-        canvas.drawCircle(cx, cy, unit * (0.07 + 0.02 * k), _fill(color(colors[k % len(colors)], 0.8)))
+        canvas.drawCircle(
+            cx, cy, unit * (0.07 + 0.02 * k), _fill(color(colors[k % len(colors)], 0.8))
+        )
     canvas.save()
     canvas.translate(width / 2, height / 2)
     canvas.rotate(360 * t)
     half = unit * 0.12
-    canvas.drawRoundRect(skia.Rect(-half, -half, half, half), half * 0.3, half * 0.3, _fill(0xFFFFFFFF))
+    canvas.drawRoundRect(
+        skia.Rect(-half, -half, half, half), half * 0.3, half * 0.3, _fill(0xFFFFFFFF)
+    )
     canvas.restore()
     sweep_x = width * t
     canvas.drawRect(skia.Rect(sweep_x, 0, sweep_x + 6, height), _fill(color("#FACC15")))
@@ -246,13 +257,42 @@ def _draw_clip_frame(
     for k in range(FRAME_CODE_BITS):
         if index >> (FRAME_CODE_BITS - 1 - k) & 1:
             left = x0 + k * block
-            canvas.drawRect(skia.Rect(left + 2, y0 + 2, left + block - 2, y0 + block - 2), _fill(0xFFFFFFFF))
+            canvas.drawRect(
+                skia.Rect(left + 2, y0 + 2, left + block - 2, y0 + block - 2), _fill(0xFFFFFFFF)
+            )
     canvas.drawString(f"{index:03d}", x0, y0 - block * 0.4, font, _fill(0xFFFFFFFF))
 
 
+# x264 settings for byte-identical output on every run: a fixed thread count (the output depends
+# on it), and no macroblock-tree rate control or weighted P prediction. With those two on, the
+# 720x1280 clip came out different in about 3 runs in 14 even from identical input planes
+# (x264 in the PyAV 18.1 wheels; 1280x720 was stable); with both off, 28 runs out of 28 matched.
+# Both use x264's half-resolution lookahead, which is probably where uninitialised memory leaks.
+X264_OPTIONS = {
+    "preset": "veryfast", "crf": "26", "threads": "2", "x264-params": "mbtree=0:weightp=0",
+}  # fmt: skip
+
+
+def _zero_row_padding(frame: av.VideoFrame) -> None:
+    """Zero the bytes past each plane row's width (uninitialised after a reformat).
+
+    Not enough on its own for deterministic x264 output (see :data:`X264_OPTIONS`), but it keeps
+    the encoder's input fully defined."""
+    for plane in frame.planes:
+        buffer: Any = plane  # a VideoPlane exposes the buffer protocol; its stub does not say so
+        rows = np.frombuffer(buffer, np.uint8).reshape(plane.height, plane.line_size)
+        rows[:, plane.width :] = 0
+
+
 def write_clip(
-    path: Path, *, size: tuple[int, int], colors: Sequence[str], font_file: Path,
-    seconds: int = 4, fps: int = 30, audio: FloatArray | None = None,
+    path: Path,
+    *,
+    size: tuple[int, int],
+    colors: Sequence[str],
+    font_file: Path,
+    seconds: int = 4,
+    fps: int = 30,
+    audio: FloatArray | None = None,
 ) -> None:
     """Encode the abstract-shapes clip to ``path`` (MP4: H.264 yuv420p, bt709 tags, limited range).
 
@@ -266,9 +306,7 @@ def write_clip(
     typeface = skia.Typeface.MakeFromFile(str(font_file))
     font = skia.Font(typeface, min(width, height) / 18)
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        video = container.add_stream(
-            "libx264", rate=fps, options={"preset": "fast", "crf": "26", "threads": "2"}
-        )
+        video = container.add_stream("libx264", rate=fps, options=X264_OPTIONS)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         cc = video.codec_context
         cc.gop_size = fps
@@ -276,7 +314,9 @@ def write_clip(
         cc.colorspace, cc.color_range = Colorspace.ITU709, ColorRange.MPEG
         audio_stream = None
         if audio is not None:
-            audio_stream = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo", bit_rate=64_000)
+            audio_stream = container.add_stream(
+                "aac", rate=SAMPLE_RATE, layout="stereo", bit_rate=64_000
+            )
         surface = skia.Surface(width, height)
         # The gradient backdrop is drawn once: a gradient fill costs ~10 ms per 720p frame.
         surface.getCanvas().drawPaint(
@@ -289,6 +329,7 @@ def write_clip(
             frame = av.VideoFrame.from_ndarray(bgra, format="bgra").reformat(
                 format="yuv420p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG
             )
+            _zero_row_padding(frame)
             frame.pts = index
             frame.time_base = Fraction(1, fps)
             container.mux(video.encode(frame))
@@ -300,11 +341,15 @@ def write_clip(
 # --- audio --------------------------------------------------------------------------------------
 
 
-def _encode_audio(container: av.container.OutputContainer, stream: av.AudioStream, samples: FloatArray) -> None:
+def _encode_audio(
+    container: av.container.OutputContainer, stream: av.AudioStream, samples: FloatArray
+) -> None:
     planar = np.ascontiguousarray(samples.astype(np.float32))
     chunk = 1024  # the AAC frame size
     for start in range(0, planar.shape[1], chunk):
-        frame = av.AudioFrame.from_ndarray(planar[:, start : start + chunk], format="fltp", layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            planar[:, start : start + chunk], format="fltp", layout="stereo"
+        )
         frame.sample_rate = SAMPLE_RATE
         frame.pts = start
         frame.time_base = Fraction(1, SAMPLE_RATE)
@@ -320,7 +365,7 @@ def write_m4a(path: Path, samples: FloatArray, bit_rate: int = 128_000) -> None:
 
 
 def _hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69) / 12)
+    return float(440.0 * 2.0 ** ((midi - 69) / 12))
 
 
 class _Mix:
@@ -334,8 +379,17 @@ class _Mix:
         self.buf = np.zeros((2, self.n + round(tail * SAMPLE_RATE)))
 
     def note(
-        self, start: float, hz: float, amp: float, *, hold: float, attack: float, decay: float,
-        harmonics: Sequence[float] = (1.0,), pan: float = 0.5, detune: float = 0.0,
+        self,
+        start: float,
+        hz: float,
+        amp: float,
+        *,
+        hold: float,
+        attack: float,
+        decay: float,
+        harmonics: Sequence[float] = (1.0,),
+        pan: float = 0.5,
+        detune: float = 0.0,
     ) -> None:
         """Add a tone: linear ``attack``, held ``hold`` s, then exponential decay (time constant
         ``decay`` s) for ``4 * decay`` s. ``detune`` spreads left/right pitch by that ratio."""
@@ -384,15 +438,38 @@ def calm_music(seconds: float = 24.0) -> FloatArray:
     for bar in range(round(seconds / (4 * beat))):
         chord, t0 = CALM_CHORDS[bar % 4], bar * 4 * beat
         for note in chord:
-            mix.note(t0, _hz(note), 0.08, hold=4 * beat, attack=0.8, decay=0.5,
-                     harmonics=(1, 0.25, 0.08), detune=0.0007)
+            mix.note(
+                t0,
+                _hz(note),
+                0.08,
+                hold=4 * beat,
+                attack=0.8,
+                decay=0.5,
+                harmonics=(1, 0.25, 0.08),
+                detune=0.0007,
+            )
         for step in range(8):
             note = chord[(0, 1, 2, 3, 2, 1, 2, 3)[step]] + 12
-            mix.note(t0 + step * beat / 2, _hz(note), 0.05, hold=0.0, attack=0.005, decay=0.35,
-                     harmonics=(1, 0.15), pan=0.35 if step % 2 else 0.65)
+            mix.note(
+                t0 + step * beat / 2,
+                _hz(note),
+                0.05,
+                hold=0.0,
+                attack=0.005,
+                decay=0.35,
+                harmonics=(1, 0.15),
+                pan=0.35 if step % 2 else 0.65,
+            )
         for half in range(2):
-            mix.note(t0 + half * 2 * beat, _hz(chord[0] - 24), 0.16, hold=0.2, attack=0.02,
-                     decay=0.6, harmonics=(1, 0.2))
+            mix.note(
+                t0 + half * 2 * beat,
+                _hz(chord[0] - 24),
+                0.16,
+                hold=0.2,
+                attack=0.02,
+                decay=0.6,
+                harmonics=(1, 0.2),
+            )
     return mix.looped(peak=10 ** (-3 / 20))
 
 
@@ -405,14 +482,31 @@ def upbeat_music(seconds: float = 24.0) -> FloatArray:
     for bar in range(round(seconds / (4 * beat))):
         chord, t0 = UPBEAT_CHORDS[bar % 4], bar * 4 * beat
         for note in chord:
-            mix.note(t0, _hz(note), 0.035, hold=4 * beat, attack=0.05, decay=0.15,
-                     harmonics=(1, 0.5, 0.33, 0.25, 0.2), detune=0.001)
+            mix.note(
+                t0,
+                _hz(note),
+                0.035,
+                hold=4 * beat,
+                attack=0.05,
+                decay=0.15,
+                harmonics=(1, 0.5, 0.33, 0.25, 0.2),
+                detune=0.001,
+            )
         for step in range(8):
             t = t0 + step * beat / 2
-            mix.note(t, _hz(chord[step % 3] + 12 + 12 * (step % 4 == 3)), 0.06, hold=0.0,
-                     attack=0.003, decay=0.18, harmonics=(1, 0.4, 0.2), pan=0.3 + 0.4 * (step % 2))
-            mix.note(t, _hz(chord[0] - 24), 0.12, hold=0.05, attack=0.005, decay=0.15,
-                     harmonics=(1, 0.3))
+            mix.note(
+                t,
+                _hz(chord[step % 3] + 12 + 12 * (step % 4 == 3)),
+                0.06,
+                hold=0.0,
+                attack=0.003,
+                decay=0.18,
+                harmonics=(1, 0.4, 0.2),
+                pan=0.3 + 0.4 * (step % 2),
+            )
+            mix.note(
+                t, _hz(chord[0] - 24), 0.12, hold=0.05, attack=0.005, decay=0.15, harmonics=(1, 0.3)
+            )
             if step % 2:
                 mix.noise(t, 0.05, 0.03, rng)
         for b in range(4):
@@ -421,7 +515,7 @@ def upbeat_music(seconds: float = 24.0) -> FloatArray:
 
 
 def quiet_pad(seconds: float = 4.0) -> FloatArray:
-    """A soft Cmaj7 pad at peak -24 dBFS (the clip's quiet audio track), looping over ``seconds``."""
+    """A soft Cmaj7 pad at peak -24 dBFS (the clip's quiet audio), looping over ``seconds``."""
     mix = _Mix(seconds, tail=2.0)
     for note in CALM_CHORDS[0]:
         mix.note(0.0, _hz(note), 0.1, hold=seconds, attack=1.0, decay=0.4, detune=0.0007)

@@ -35,8 +35,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
+from fontTools import subset  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from openreel.fonts import default_font_path, font_license_path
 
@@ -58,7 +58,8 @@ LOTTIE_FONT_RANGES = (
 
 @dataclass(frozen=True)
 class Example:
-    """One example template: its name, sizes, palette and the Lottie headline's default text."""
+    """One example template: its name, sizes and palette (``accent`` matches the template's
+    default theme accent, the ``accent`` slot's default in ``confetti.json``)."""
 
     name: str
     size: tuple[int, int]
@@ -68,19 +69,13 @@ class Example:
     bottom: str
     accent: str
     accent2: str
-    headline: str
 
 
 EXAMPLES = (
     Example("loyalty-welcome", (1920, 1080), (1280, 720), True,
-            "#0B1020", "#1E3A8A", "#3B82F6", "#F59E0B", "Welcome!"),
+            "#0B1020", "#1E3A8A", "#3B82F6", "#F59E0B"),
     Example("year-in-review", (1080, 1920), (720, 1280), False,
-            "#1E1B4B", "#701A75", "#F97316", "#EC4899", "Your year!"),
-)  # fmt: skip
-ASSET_NAMES = (
-    "logo.png", "bg.png", "product1.png", "product2.png", "product3.png", "product4.png",
-    "avatar-fallback.png", "clip.mp4", "music.m4a", "upbeat.m4a", "confetti.json",
-    "Inter-Regular.ttf", "Inter-Bold.ttf", "OFL.txt",
+            "#1E1B4B", "#701A75", "#22C55E", "#EC4899"),
 )  # fmt: skip
 
 
@@ -94,11 +89,17 @@ class Recipe:
 
 
 def _bytes(make: Callable[[], bytes]) -> Callable[[Path], None]:
-    return lambda path: path.write_bytes(make())
+    def build(path: Path) -> None:
+        path.write_bytes(make())
+
+    return build
 
 
 def _copy(source: Path) -> Callable[[Path], None]:
-    return lambda path: shutil.copyfile(source, path)
+    def build(path: Path) -> None:
+        shutil.copyfile(source, path)
+
+    return build
 
 
 def _sha256(data: bytes) -> str:
@@ -178,8 +179,13 @@ def _piece(index: int, rng: random.Random, palette: list[str]) -> dict[str, Any]
         else {"ty": "el", "nm": "dot", "d": 1, "s": _static([14, 14]), "p": _static([0, 0])}
     )  # fmt: skip
     accent = index % 3 == 0
-    fill = {"ty": "fl", "nm": "fill", "o": _static(100), "r": 1,
-            "c": _static(_rgb01(palette[index % len(palette)]) + [1], "accent" if accent else None)}
+    fill = {
+        "ty": "fl",
+        "nm": "fill",
+        "o": _static(100),
+        "r": 1,
+        "c": _static(_rgb01(palette[index % len(palette)]) + [1], "accent" if accent else None),
+    }
     transform = {"ty": "tr", "p": _static([0, 0]), "a": _static([0, 0]), "s": _static([100, 100]),
                  "r": _static(0), "o": _static(100)}  # fmt: skip
     return {
@@ -197,19 +203,21 @@ def _piece(index: int, rng: random.Random, palette: list[str]) -> dict[str, Any]
 
 def confetti_lottie(example: Example) -> dict[str, Any]:
     """The ``confetti.json`` document: 400x400, 60 frames at 30 fps, 18 falling pieces and a
-    centred headline. Slots: ``accent`` (colour), ``headline`` (text document),
-    ``confetti_opacity`` (scalar, 0..100). The headline's font (Inter Bold, subset) is embedded
+    centred headline, empty unless its slot is set. Slots: ``accent`` (colour, default the
+    example's accent), ``headline`` (text document, default ``""``), ``confetti_opacity``
+    (scalar, 0..100, default 100). The headline's font (Inter Bold, subset) is embedded
     as a ``data:`` URI so ThorVG needs no font registration."""
     font = lottie_font_subset()
-    upem, ascender = TTFont(io.BytesIO(font))["head"].unitsPerEm, TTFont(io.BytesIO(font))["hhea"].ascent
-    palette = [example.accent, example.accent2, "#FACC15", "#22C55E", "#FFFFFF"]
+    parsed = TTFont(io.BytesIO(font))
+    upem, ascender = parsed["head"].unitsPerEm, parsed["hhea"].ascent
+    palette = [example.accent, example.accent2, "#FACC15", "#38BDF8", "#FFFFFF"]
     rng = random.Random(CONFETTI_SEED)
     headline = {
         "ddd": 0, "ind": 1, "ty": 5, "nm": "headline", "sr": 1, "ip": 0, "op": LOTTIE_FRAMES,
         "st": 0, "bm": 0,
         "ks": {"o": _static(100), "r": _static(0), "p": _static([200, 215]), "a": _static([0, 0]),
                "s": _static([100, 100])},
-        "t": {"d": {"k": [{"s": _text_document(example.headline), "t": 0}], "sid": "headline"},
+        "t": {"d": {"k": [{"s": _text_document(""), "t": 0}], "sid": "headline"},
               "p": {}, "m": {"g": 1, "a": _static([0, 0])}, "a": []},
     }  # fmt: skip
     return {
@@ -223,7 +231,7 @@ def confetti_lottie(example: Example) -> dict[str, Any]:
         "layers": [headline] + [_piece(k, rng, palette) for k in range(CONFETTI_PIECES)],
         "slots": {
             "accent": {"p": _static(_rgb01(example.accent) + [1])},
-            "headline": {"p": {"k": [{"s": _text_document(example.headline), "t": 0}]}},
+            "headline": {"p": {"k": [{"s": _text_document(""), "t": 0}]}},
             "confetti_opacity": {"p": _static(100)},
         },
     }  # fmt: skip
@@ -233,7 +241,7 @@ def confetti_lottie(example: Example) -> dict[str, Any]:
 
 
 def recipes(example: Example) -> list[Recipe]:
-    """Every file of ``example``'s assets folder, in :data:`ASSET_NAMES` order."""
+    """Every file of ``example``'s assets folder, in the order they are made."""
     e = example
     glow = {"top": e.top, "bottom": e.bottom, "accent": e.accent, "accent2": e.accent2}
     clip_colors = [e.accent, e.accent2, "#22D3EE", "#EC4899", "#A3E635"]
@@ -241,7 +249,9 @@ def recipes(example: Example) -> list[Recipe]:
 
     def clip(path: Path) -> None:
         audio = synth.quiet_pad(4.0) if e.clip_audio else None
-        synth.write_clip(path, size=e.clip_size, colors=clip_colors, font_file=font_bold, audio=audio)
+        synth.write_clip(
+            path, size=e.clip_size, colors=clip_colors, font_file=font_bold, audio=audio
+        )
 
     def lottie(path: Path) -> None:
         doc = confetti_lottie(e)
@@ -258,10 +268,13 @@ def recipes(example: Example) -> list[Recipe]:
                           _bytes(functools.partial(synth.product_png, k))))  # fmt: skip
     out += [
         Recipe("avatar-fallback.png", {}, _bytes(synth.avatar_png)),
-        Recipe("clip.mp4", {"size": e.clip_size, "audio": e.clip_audio, "colors": clip_colors}, clip),
-        Recipe("music.m4a", {"style": "calm"}, lambda p: synth.write_m4a(p, synth.calm_music())),
-        Recipe("upbeat.m4a", {"style": "upbeat"}, lambda p: synth.write_m4a(p, synth.upbeat_music())),
-        Recipe("confetti.json", {"accent": e.accent, "accent2": e.accent2, "headline": e.headline},
+        Recipe("clip.mp4", {"size": e.clip_size, "audio": e.clip_audio, "colors": clip_colors},
+               clip),
+        Recipe("music.m4a", {"style": "calm"},
+               lambda path: synth.write_m4a(path, synth.calm_music())),
+        Recipe("upbeat.m4a", {"style": "upbeat"},
+               lambda path: synth.write_m4a(path, synth.upbeat_music())),
+        Recipe("confetti.json", {"accent": e.accent, "accent2": e.accent2, },
                lottie),
     ]  # fmt: skip
     for name, source in (
@@ -291,7 +304,9 @@ def recipe_key(recipe: Recipe) -> str:
 
 
 def _atomic_write(path: Path, build: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
+    # A per-process temp name: concurrent runs (two test sessions) never write the same temp file,
+    # and the rename leaves either's complete, identical file in place.
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         build(tmp)
         with open(tmp, "rb+") as handle:
@@ -311,7 +326,7 @@ def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 def _write_manifest(folder: Path, files: dict[str, dict[str, str]]) -> None:
     text = json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True)
-    _atomic_write(folder / MANIFEST, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    _atomic_write(folder / MANIFEST, _bytes(lambda: (text + "\n").encode("utf-8")))
 
 
 Report = Callable[[Path, str, float], None]

@@ -1,4 +1,4 @@
-"""Maintainer tool: rebuild the committed default font files from the PyPI package ``fontpkg-inter``.
+"""Maintainer tool: rebuild the committed default font files from PyPI's ``fontpkg-inter``.
 
 Not used at run time and not a dependency of OpenReel. The static TTFs next to this file were made
 by it; run it again only to update Inter::
@@ -22,8 +22,8 @@ import io
 import shutil
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-from fontTools.varLib import instancer
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from fontTools.varLib import instancer  # type: ignore[import-untyped]
 
 FONTS_DIR = Path(__file__).resolve().parent
 SOURCE_PACKAGE = "fontpkg_inter"
@@ -46,7 +46,7 @@ def find_source_dir() -> Path:
 
 
 def instance_bytes(variable_font: Path, weight: float) -> bytes:
-    """Cut the static instance ``opsz=14, wght=weight`` of ``variable_font`` and return its TTF bytes."""
+    """Cut the static instance ``opsz=14, wght=weight`` of ``variable_font``; return TTF bytes."""
     font = TTFont(str(variable_font), recalcTimestamp=False)
     static = instancer.instantiateVariableFont(
         font, {"opsz": 14.0, "wght": weight}, updateFontNames=True
