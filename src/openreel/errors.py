@@ -13,7 +13,8 @@ fetching, ``E5xx`` rendering, ``E6xx`` service and links, ``E7xx`` analytics, ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -153,7 +154,56 @@ CODES: dict[str, CodeInfo] = {
     "OR-E426": CodeInfo("fetch failed", "Check that the URL answers 200 with the whole file."),
     "OR-E427": CodeInfo("host not allowed", "Use a host on the configured allowlist."),
     # --- E5xx: rendering ----------------------------------------------------------------------
+    "OR-E500": CodeInfo(
+        "layer could not be prepared", "Check the layer's media; it was left out of the render."
+    ),
+    "OR-E501": CodeInfo(
+        "Lottie slot not applied",
+        "Use slot ids the Lottie file declares, with a value of the slot's kind.",
+    ),
+    "OR-E502": CodeInfo(
+        "audio track left out", "Check the track's media; the render continued without it."
+    ),
+    "OR-E503": CodeInfo("invalid output size", "Give --size as WxH, even integers from 16 to 4096."),
+    "OR-E504": CodeInfo(
+        "invalid time range", "Give --from and --to in seconds, with 0 <= from < to <= duration."
+    ),
+    "OR-E505": CodeInfo(
+        "unsupported output format",
+        "Write videos as .mp4 (.mov / .webm for transparency), stills as .png, .jpg or .webp.",
+    ),
+    "OR-E506": CodeInfo("asset unreadable", "Check that the asset file exists and is readable."),
+    "OR-E507": CodeInfo("encoding failed", "Check free disk space and the output folder."),
     # --- E6xx: service and links --------------------------------------------------------------
+    "OR-E600": CodeInfo(
+        "API key missing or invalid",
+        "Send Authorization: Bearer <key>; create a key with `openreel keys create`.",
+    ),
+    "OR-E601": CodeInfo("not found", "Check the id; list what exists with the matching GET."),
+    "OR-E602": CodeInfo("conflict", "The resource exists or is immutable; create a new one."),
+    "OR-E603": CodeInfo("request body too large", "Send a smaller body; the limit is shown."),
+    "OR-E604": CodeInfo(
+        "unsupported content type", "Send one of the content types the endpoint lists."
+    ),
+    "OR-E605": CodeInfo("invalid request", "Fix the field named at this path; see docs/server.md."),
+    "OR-E606": CodeInfo(
+        "unsafe or unreadable archive",
+        "Upload a zip or tar of the template folder: relative paths only, no links, within limits.",
+    ),
+    "OR-E607": CodeInfo("link invalid or expired", "Ask the sender for a new link."),
+    "OR-E608": CodeInfo(
+        "claim looks like personal data",
+        "Links carry pseudonymous ids only: use a random view id, never an email, phone or name.",
+    ),
+    "OR-E609": CodeInfo("too many requests", "Slow down and retry after the Retry-After seconds."),
+    "OR-E610": CodeInfo(
+        "template version not published", "Publish the template version before using it."
+    ),
+    "OR-E611": CodeInfo("internal error", "Retry later; the server log names the failure type."),
+    "OR-E612": CodeInfo(
+        "feature not available",
+        "This server mode needs a part that is not installed or built yet; see docs/server.md.",
+    ),
     # --- E7xx: analytics ----------------------------------------------------------------------
     "OR-E700": CodeInfo(
         "malformed event batch",
@@ -312,6 +362,28 @@ def combine(errors: Iterable[OpenReelError]) -> OpenReelError | None:
     return type(head)(
         head.code, head.message, file=head.file, path=head.path, hint=head.hint, related=flat[1:]
     )
+
+
+def json_kind(value: object) -> str:
+    """The JSON type name of a value ("string", "number", "array", ...) for messages that must
+    say what was found without echoing it; dates read as "date" / "datetime"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, datetime.datetime):
+        return "datetime"
+    if isinstance(value, datetime.date):
+        return "date"
+    return type(value).__name__
 
 
 def json_path(parts: Iterable[str | int]) -> str:

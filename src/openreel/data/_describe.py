@@ -7,9 +7,9 @@ one, only its type is named, never the value, a part of it, or its length.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+from openreel.errors import json_kind
 
 QUOTE_CHARS = 40
 
@@ -22,25 +22,8 @@ class Problem:
     message: str
 
 
-def kind(value: object) -> str:
-    """The JSON type name of ``value`` ("string", "number", "array", ...)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, datetime.datetime):
-        return "datetime"
-    if isinstance(value, datetime.date):
-        return "date"
-    return type(value).__name__
+kind = json_kind
+"""The JSON type name of a value (see :func:`openreel.errors.json_kind`)."""
 
 
 def quote(text: str) -> str:

@@ -16,6 +16,8 @@ from pydantic import BaseModel as _BaseModel
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from openreel.errors import json_kind
+
 _WHOLE_EXPR = re.compile(r"^\s*\{\{.*\}\}\s*$", re.DOTALL)
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -30,21 +32,7 @@ class Model(_BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def type_name(value: object) -> str:
-    """The JSON type name of a value, for messages that must not echo the value itself."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+type_name = json_kind
 
 
 def is_whole_expression(value: object) -> bool:
