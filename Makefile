@@ -33,6 +33,10 @@ demo: setup
 	    $(VENV)/bin/openreel inspect $$dir --data $$v; \
 	  done; \
 	done
+	@echo "== analytics: simulated traffic for campaign 'demo' -> out/demo/report"
+	@mkdir -p out/demo && rm -f out/demo/events.duckdb
+	$(VENV)/bin/openreel events simulate --store out/demo/events.duckdb --campaign demo --views 3000
+	$(VENV)/bin/openreel report --campaign demo --store out/demo/events.duckdb -o out/demo/report
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts benchmarks

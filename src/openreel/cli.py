@@ -208,6 +208,17 @@ def _all_layers(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def _mount() -> None:
+    """Commands of the other capabilities, each defined in its own package."""
+    from openreel.analytics.cli import events_app, report_command
+
+    app.add_typer(events_app, name="events", help="Engagement events: simulate, export.")
+    app.command("report")(report_command)
+
+
+_mount()
+
+
 def main() -> None:
     """Console entry point."""
     try:
