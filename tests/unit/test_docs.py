@@ -80,3 +80,5 @@ def test_every_cli_command_is_documented() -> None:
     for command in app.registered_commands:
         name = command.name or (command.callback.__name__ if command.callback else "")
         assert f"openreel {name}" in page, name
+    for group in app.registered_groups:
+        assert f"openreel {group.name}" in page, group.name
