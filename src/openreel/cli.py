@@ -211,7 +211,16 @@ def _all_layers(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _mount() -> None:
     """Commands of the other capabilities, each defined in its own package."""
     from openreel.analytics.cli import events_app, report_command
+    from openreel.pipeline.cli import render, still
+    from openreel.service.cli import keys_app, serve
+    from openreel.web.cli import bundle, preview
 
+    app.command("render")(render)
+    app.command("still")(still)
+    app.command("bundle")(bundle)
+    app.command("preview")(preview)
+    app.command("serve")(serve)
+    app.add_typer(keys_app, name="keys", help="API keys and link signing keys of the server.")
     app.add_typer(events_app, name="events", help="Engagement events: simulate, export.")
     app.command("report")(report_command)
 

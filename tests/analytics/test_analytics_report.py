@@ -106,3 +106,13 @@ def test_cli_help_texts() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "--campaign" in result.output and "--out" in result.output
     assert get_command(events_app).name == "events"
+
+
+def test_retention_chart_with_no_watched_seconds_still_draws(tmp_path: Path) -> None:
+    """Every view flagged as a bot leaves empty curves: the chart says so instead of failing."""
+    from openreel.analytics.charts import retention_chart
+
+    data = {"curves": [{"group": "all", "started": 0, "share": []}], "scenes": []}
+    out = tmp_path / "retention.png"
+    retention_chart(data, out, "Audience retention")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -46,13 +46,17 @@ def retention_chart(data: Mapping[str, Any], path: Path, title: str) -> None:
     ax = fig.add_subplot()
     _style(ax)
     curves: Sequence[Mapping[str, Any]] = data["curves"]
+    drawn = 0
     for i, curve in enumerate(curves):
         share = [s if s is not None else float("nan") for s in curve["share"]]
+        if not share:  # no second watched (e.g. every view was flagged as a bot)
+            continue
+        drawn += 1
         label = f"{curve['group']} (n={curve['started']:,})"
         # Second k is drawn over [k, k + 1): repeat the last value to close the last second.
         ax.step(
             range(len(share) + 1),
-            [*share, share[-1]] if share else [],
+            [*share, share[-1]],
             where="post",
             color=PALETTE[i % len(PALETTE)],
             linewidth=2.2,
@@ -75,7 +79,19 @@ def retention_chart(data: Mapping[str, Any], path: Path, title: str) -> None:
         ax.set_xlim(0, max(scenes[-1]["end_s"], ax.get_xlim()[1]))
     else:
         ax.set_xlim(0, None)
-    ax.legend(loc="lower left", fontsize=10, frameon=False)
+    if drawn:
+        ax.legend(loc="lower left", fontsize=10, frameon=False)
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "No watched seconds yet",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=GREY,
+        )
     _save(fig, path)
 
 

@@ -1,0 +1,472 @@
+/**
+ * Draws frames of a resolved timeline on a Canvas 2D context, the way `openreel.render` draws
+ * them with skia: the template background, then each scene whose `[start, end)` holds the frame
+ * (the leaving one under the entering one during a transition), layers in order with their
+ * transform (anchor, rotation clockwise, scale), opacity, blend, radius clip and drop shadow;
+ * animated properties sampled at `t = (frame - layer.start) / fps`.
+ *
+ * Canvas 2D has no `saveLayer`: a layer that needs one (opacity, blend or shadow on more than a
+ * single image) is drawn into a scratch canvas covering its device bounds, then composited.
+ */
+import {ease, sample, transitionProgress} from '../resolve/timing.ts'
+import {BLEND, css, fillStyle, roundRect, setStroke, type Ctx2D} from './paint.ts'
+import {TextLayouter, type TextSpec} from './text.ts'
+import {REST, entering, leaving, then, type Look} from './transitions.ts'
+import type {RLayer, RScene, Timeline} from './types.ts'
+
+/** Where pictures come from (the player's media manager, or a test double). */
+export interface MediaSource {
+  /** an image for an image layer; 'placeholder' when it could not be loaded; null while loading */
+  image(layer: RLayer): CanvasImageSource | 'placeholder' | null
+  /** the clip's picture for layer frame `n` (the media layer keeps it in sync) */
+  video(layer: RLayer, n: number): CanvasImageSource | null
+  /** the Lottie picture `t` seconds into the layer, rendered at `w x h` device pixels */
+  lottie(layer: RLayer, t: number, w: number, h: number): CanvasImageSource | null
+}
+
+const SIMPLE = new Set(['image', 'video', 'lottie'])
+/** Animated properties that move or fade a layer without changing its pixels. */
+const MOVING = new Set(['x', 'y', 'opacity'])
+const NO_MEDIA: MediaSource = {image: () => null, video: () => null, lottie: () => null}
+
+export function parseFpsNumber(fps: string): number {
+  const [n, d] = fps.split('/')
+  return Number(n) / Number(d ?? 1)
+}
+
+type Props = Record<string, number | string>
+
+function propsAt(layer: RLayer, frame: number, fps: number): Props {
+  const out: Props = {}
+  const t = (frame - layer.start) / fps
+  for (const [k, frames] of Object.entries(layer.animate)) out[k] = sample(frames, t)
+  return out
+}
+
+function num(layer: RLayer, p: Props, key: keyof RLayer & string, fallback: number): number {
+  const v = p[key] ?? (layer[key] as number | undefined)
+  return v === undefined || v === null ? fallback : Number(v)
+}
+
+/** Source and destination rectangles of an image fitted into a box (cover, contain, fill). */
+export function place(iw: number, ih: number, w: number, h: number, fit: string, focus: [number, number]): [number, number, number, number, number, number, number, number] {
+  const [fx, fy] = focus
+  if (fit === 'fill' || iw <= 0 || ih <= 0) return [0, 0, iw, ih, 0, 0, w, h]
+  if (fit === 'contain') {
+    const s = Math.min(w / iw, h / ih)
+    const dw = iw * s
+    const dh = ih * s
+    return [0, 0, iw, ih, (w - dw) * fx, (h - dh) * fy, dw, dh]
+  }
+  const s = Math.max(w / iw, h / ih)
+  const sw = w / s
+  const sh = h / s
+  return [(iw - sw) * fx, (ih - sh) * fy, sw, sh, 0, 0, w, h]
+}
+
+function sizeOf(img: CanvasImageSource): [number, number] {
+  const any = img as {videoWidth?: number; videoHeight?: number; naturalWidth?: number; naturalHeight?: number; width?: number | {baseVal: {value: number}}; height?: number | {baseVal: {value: number}}}
+  if (any.videoWidth) return [any.videoWidth, any.videoHeight ?? 0]
+  if (any.naturalWidth) return [any.naturalWidth, any.naturalHeight ?? 0]
+  return [Number(any.width ?? 0), Number(any.height ?? 0)]
+}
+
+export class FrameRenderer {
+  readonly fps: number
+  readonly width: number
+  readonly height: number
+  readonly text: TextLayouter
+  private readonly scratch: Array<OffscreenCanvas | HTMLCanvasElement> = []
+  private depth = 0
+  /** device pixels per template pixel */
+  scale = 1
+  captions = false
+
+  constructor(readonly timeline: Timeline, readonly ctx: Ctx2D, readonly media: MediaSource = NO_MEDIA) {
+    this.fps = parseFpsNumber(timeline.fps)
+    ;[this.width, this.height] = timeline.size
+    this.text = new TextLayouter(ctx)
+  }
+
+  private looks(frame: number): Array<[RScene, Look]> {
+    const active = this.timeline.scenes.filter((s) => s.start <= frame && frame < s.end)
+    const out: Array<[RScene, Look]> = []
+    active.forEach((scene, i) => {
+      let l = REST
+      const tr = scene.transition
+      if (tr.frames > 0 && frame < scene.start + tr.frames && i > 0) {
+        l = entering(tr.type, ease(transitionProgress({frame, start: scene.start, frames: tr.frames}), tr.easing), this.width, this.height)
+      }
+      const next = active[i + 1]
+      if (next && next.transition.frames > 0 && frame < next.start + next.transition.frames) {
+        const p = ease(transitionProgress({frame, start: next.start, frames: next.transition.frames}), next.transition.easing)
+        l = then(l, leaving(next.transition.type, p, this.width, this.height))
+      }
+      out.push([scene, l])
+    })
+    return out
+  }
+
+  /** Draw `frame` (0 <= frame < frames) with the context's current size: the template is
+   * scaled uniformly to fit the canvas and centred. */
+  draw(frame: number): void {
+    const ctx = this.ctx
+    const cw = ctx.canvas.width
+    const ch = ctx.canvas.height
+    const s = Math.min(cw / this.width, ch / this.height)
+    this.scale = s
+    const ox = (cw - this.width * s) / 2
+    const oy = (ch - this.height * s) / 2
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.globalAlpha = 1
+    ctx.globalCompositeOperation = 'source-over'
+    ctx.fillStyle = css(this.timeline.background)
+    ctx.fillRect(0, 0, cw, ch)
+    for (const [scene, look] of this.looks(frame)) {
+      ctx.save()
+      ctx.setTransform(s, 0, 0, s, ox, oy)
+      this.applyLook(ctx, look)
+      const needsLayer = look.alpha < 1
+      const target = needsLayer ? this.pushScratch(ctx, 0, 0, cw, ch) : ctx
+      if (scene.background) {
+        target.fillStyle = css(scene.background)
+        target.fillRect(0, 0, this.width, this.height)
+      }
+      for (const layer of scene.layers) this.drawLayer(target, layer, frame)
+      if (needsLayer) this.popScratch(ctx, target, 0, 0, look.alpha, 'source-over', null)
+      ctx.restore()
+    }
+    if (this.captions) this.drawCaptions(ctx, frame, s, ox, oy)
+  }
+
+  private applyLook(ctx: Ctx2D, look: Look): void {
+    if (look.dx || look.dy) ctx.translate(look.dx, look.dy)
+    if (look.scale !== 1) {
+      ctx.translate(this.width / 2, this.height / 2)
+      ctx.scale(look.scale, look.scale)
+      ctx.translate(-this.width / 2, -this.height / 2)
+    }
+    if (look.clipWidth !== null) {
+      ctx.beginPath()
+      ctx.rect(0, 0, Math.max(look.clipWidth, 0), this.height)
+      ctx.clip()
+    }
+  }
+
+  /** A scratch context covering device rect (x, y, w, h), with `parent`'s transform. */
+  private readonly scratchSize: Array<[number, number]> = []
+
+  private pushScratch(parent: Ctx2D, x: number, y: number, w: number, h: number): Ctx2D {
+    const i = this.depth++
+    let c = this.scratch[i]
+    const W = Math.max(1, Math.ceil(w))
+    const H = Math.max(1, Math.ceil(h))
+    if (!c) {
+      c = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(W, H) : Object.assign(document.createElement('canvas'), {width: W, height: H})
+      this.scratch[i] = c
+    }
+    if (c.width < W || c.height < H) {
+      c.width = Math.max(c.width, W)
+      c.height = Math.max(c.height, H)
+    }
+    const sc = c.getContext('2d') as Ctx2D
+    sc.setTransform(1, 0, 0, 1, 0, 0)
+    sc.globalAlpha = 1
+    sc.globalCompositeOperation = 'source-over'
+    sc.shadowColor = 'rgba(0,0,0,0)'
+    sc.clearRect(0, 0, W, H)
+    this.scratchSize[i] = [W, H]
+    const m = parent.getTransform()
+    sc.setTransform(m.a, m.b, m.c, m.d, m.e - Math.floor(x), m.f - Math.floor(y))
+    return sc
+  }
+
+  private popScratch(parent: Ctx2D, sc: Ctx2D, x: number, y: number, alpha: number, op: GlobalCompositeOperation, shadow: RLayer['shadow']): void {
+    this.depth--
+    parent.save()
+    parent.setTransform(1, 0, 0, 1, 0, 0)
+    parent.globalAlpha *= alpha
+    parent.globalCompositeOperation = op
+    if (shadow) {
+      parent.shadowColor = css(shadow.color)
+      parent.shadowBlur = shadow.blur * this.scale
+      parent.shadowOffsetX = shadow.x * this.scale
+      parent.shadowOffsetY = shadow.y * this.scale
+    }
+    const [W, H] = this.scratchSize[this.depth]!
+    parent.drawImage(sc.canvas, 0, 0, W, H, Math.floor(x), Math.floor(y), W, H)
+    parent.restore()
+  }
+
+  private drawLayer(ctx: Ctx2D, layer: RLayer, frame: number): void {
+    if (!(layer.start <= frame && frame < layer.end)) return
+    const p = layer.animate && Object.keys(layer.animate).length ? propsAt(layer, frame, this.fps) : {}
+    const opacity = Math.min(1, Math.max(0, num(layer, p, 'opacity', 1)))
+    const scale = num(layer, p, 'scale', 1)
+    if (opacity <= 0 || scale === 0) return
+    const w = num(layer, p, 'width', 0)
+    const h = num(layer, p, 'height', 0)
+    const rotation = num(layer, p, 'rotation', 0)
+    const radius = Math.max(0, num(layer, p, 'radius', 0))
+    const [ax, ay] = layer.anchor ?? [0, 0]
+    const op = BLEND[layer.blend] ?? 'source-over'
+    ctx.save()
+    ctx.translate(num(layer, p, 'x', 0), num(layer, p, 'y', 0))
+    if (rotation) ctx.rotate((rotation * Math.PI) / 180)
+    if (scale !== 1) ctx.scale(scale, scale)
+    ctx.translate(-ax * w, -ay * h)
+    const clip = radius > 0 && !(layer.type === 'shape' && (layer.shape ?? 'rect') === 'rect')
+    const simple = SIMPLE.has(layer.type) && !layer.shadow && !clip
+    if (simple || !(opacity < 1 || op !== 'source-over' || layer.shadow)) {
+      ctx.globalAlpha *= opacity
+      ctx.globalCompositeOperation = op
+      if (clip) this.clip(ctx, w, h, radius)
+      this.content(ctx, layer, frame, p, w, h, radius)
+    } else if (!this.fromCache(ctx, layer, op, opacity)) {
+      // a constant layer is cached whole (even where it is off the canvas now: it may slide in)
+      const whole = this.constant(layer) ? this.deviceBounds(ctx, layer, w, h, false) : null
+      const cacheable = whole !== null && whole[2] * whole[3] <= 4 * ctx.canvas.width * ctx.canvas.height
+      const [bx, by, bw, bh] = cacheable ? whole : this.deviceBounds(ctx, layer, w, h)
+      if (bw > 0 && bh > 0) {
+        const sc = this.pushScratch(ctx, bx, by, bw, bh)
+        if (clip) this.clip(sc, w, h, radius)
+        this.content(sc, layer, frame, p, w, h, radius)
+        if (cacheable) this.toCache(ctx, sc, layer, [bx, by, bw, bh], opacity, op)
+        else this.popScratch(ctx, sc, bx, by, opacity, op, layer.shadow)
+      }
+    }
+    ctx.restore()
+  }
+
+  // --- constant layers drawn once ----------------------------------------------------------
+
+  private readonly constants = new WeakMap<RLayer, boolean>()
+  private readonly cache = new WeakMap<RLayer, {canvas: OffscreenCanvas | HTMLCanvasElement; x: number; y: number; m: DOMMatrix; cw: number; ch: number}>()
+
+  /** A layer whose pixels never change within this view but for where they go and how opaque
+   * they are: only `x`, `y` and `opacity` animated; no clip or Lottie, no picture that may still
+   * be loading. Such layers that need a composite (shadow, opacity, blend) are composited once
+   * (at full opacity) and then blitted with their opacity (a blurred shadow costs several
+   * milliseconds per frame on a 1080p canvas). */
+  private constant(layer: RLayer): boolean {
+    let c = this.constants.get(layer)
+    if (c === undefined) {
+      c = Object.keys(layer.animate ?? {}).every((k) => MOVING.has(k)) && !SIMPLE.has(layer.type) && (layer.type !== 'group' || (layer.layers ?? []).every((l) => this.constant(l) && Object.keys(l.animate ?? {}).length === 0))
+      this.constants.set(layer, c)
+    }
+    return c
+  }
+
+  private fromCache(ctx: Ctx2D, layer: RLayer, op: GlobalCompositeOperation, opacity: number): boolean {
+    const entry = this.constant(layer) ? this.cache.get(layer) : undefined
+    if (!entry) return false
+    const m = ctx.getTransform()
+    if (entry.cw !== ctx.canvas.width || entry.ch !== ctx.canvas.height || m.a !== entry.m.a || m.b !== entry.m.b || m.c !== entry.m.c || m.d !== entry.m.d) return false
+    ctx.save()
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.globalCompositeOperation = op
+    ctx.globalAlpha *= opacity
+    ctx.drawImage(entry.canvas, Math.round(entry.x + m.e - entry.m.e), Math.round(entry.y + m.f - entry.m.f))
+    ctx.restore()
+    return true
+  }
+
+  private toCache(ctx: Ctx2D, sc: Ctx2D, layer: RLayer, bounds: [number, number, number, number], opacity: number, op: GlobalCompositeOperation): void {
+    const [bx, by, bw, bh] = bounds
+    const sh = layer.shadow
+    const o = sh ? Math.ceil((Math.abs(sh.x) + Math.abs(sh.y) + 1.5 * sh.blur + 2) * this.scale) : 0
+    const W = Math.ceil(bw) + 2 * o
+    const H = Math.ceil(bh) + 2 * o
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(W, H) : Object.assign(document.createElement('canvas'), {width: W, height: H})
+    const cc = canvas.getContext('2d') as Ctx2D
+    const [sw, shh] = this.scratchSize[this.depth - 1]!
+    this.depth--
+    if (sh) {
+      cc.shadowColor = css(sh.color)
+      cc.shadowBlur = sh.blur * this.scale
+      cc.shadowOffsetX = sh.x * this.scale
+      cc.shadowOffsetY = sh.y * this.scale
+    }
+    cc.drawImage(sc.canvas, 0, 0, sw, shh, o, o, sw, shh)
+    const x = Math.floor(bx) - o
+    const y = Math.floor(by) - o
+    this.cache.set(layer, {canvas, x, y, m: ctx.getTransform(), cw: ctx.canvas.width, ch: ctx.canvas.height})
+    ctx.save()
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    ctx.globalCompositeOperation = op
+    ctx.globalAlpha *= opacity
+    ctx.drawImage(canvas, x, y)
+    ctx.restore()
+  }
+
+  private clip(ctx: Ctx2D, w: number, h: number, radius: number): void {
+    roundRect(ctx, 0, 0, w, h, radius)
+    ctx.clip()
+  }
+
+  /** The layer's box (plus room for text, strokes) in device pixels, clamped to the canvas. */
+  private deviceBounds(ctx: Ctx2D, layer: RLayer, w: number, h: number, clamp = true): [number, number, number, number] {
+    const cw = clamp ? ctx.canvas.width : Infinity
+    const chh = clamp ? ctx.canvas.height : Infinity
+    if (layer.type === 'group') return [0, 0, ctx.canvas.width, ctx.canvas.height]
+    let pad = 4
+    if (layer.type === 'text') pad += (layer.size ?? 48) * 2 + (layer.stroke?.width ?? 0) + (layer.background?.padding ?? 0)
+    else pad += layer.stroke?.width ?? layer.style?.stroke?.width ?? 0
+    const m = ctx.getTransform()
+    const xs: number[] = []
+    const ys: number[] = []
+    for (const [x, y] of [[-pad, -pad], [w + pad, -pad], [-pad, h + pad], [w + pad, h + pad]] as const) {
+      xs.push(m.a * x + m.c * y + m.e)
+      ys.push(m.b * x + m.d * y + m.f)
+    }
+    const x0 = Math.max(clamp ? 0 : -Infinity, Math.floor(Math.min(...xs)))
+    const y0 = Math.max(clamp ? 0 : -Infinity, Math.floor(Math.min(...ys)))
+    const x1 = Math.min(cw, Math.ceil(Math.max(...xs)))
+    const y1 = Math.min(chh, Math.ceil(Math.max(...ys)))
+    return [x0, y0, x1 - x0, y1 - y0]
+  }
+
+  private content(ctx: Ctx2D, layer: RLayer, frame: number, p: Props, w: number, h: number, radius: number): void {
+    switch (layer.type) {
+      case 'text':
+        this.text.draw(ctx, this.text.layout(this.textSpec(layer, p, w, h)))
+        return
+      case 'image': {
+        const img = this.media.image(layer)
+        if (img === 'placeholder') {
+          ctx.fillStyle = '#9ca3af'
+          ctx.fillRect(0, 0, w, h)
+        } else if (img) this.fitted(ctx, img, w, h, layer.fit ?? 'cover', layer.focus ?? [0.5, 0.5])
+        return
+      }
+      case 'video': {
+        const v = this.media.video(layer, frame - layer.start)
+        if (v) this.fitted(ctx, v, w, h, layer.fit ?? 'cover', [0.5, 0.5])
+        return
+      }
+      case 'lottie': {
+        const img = this.media.lottie(layer, (frame - layer.start) / this.fps, Math.max(1, Math.round(w * this.scale)), Math.max(1, Math.round(h * this.scale)))
+        if (img) ctx.drawImage(img, 0, 0, w, h)
+        return
+      }
+      case 'shape':
+        this.shape(ctx, layer, p, w, h, radius)
+        return
+      case 'button':
+        this.button(ctx, layer, w, h)
+        return
+      case 'group':
+        for (const child of layer.layers ?? []) this.drawLayer(ctx, child, frame)
+        return
+    }
+  }
+
+  private fitted(ctx: Ctx2D, img: CanvasImageSource, w: number, h: number, fit: string, focus: [number, number]): void {
+    const [iw, ih] = sizeOf(img)
+    if (!iw || !ih) return
+    const [sx, sy, sw, sh, dx, dy, dw, dh] = place(iw, ih, w, h, fit, focus)
+    // 'high' (mipmaps) only where a picture shrinks a lot; otherwise bilinear, as skia's sampling
+    const shrink = Math.min(dw / sw, dh / sh) * this.scale
+    ctx.imageSmoothingQuality = shrink < 0.5 ? 'high' : 'low'
+    ctx.drawImage(img, sx, sy, sw, sh, dx, dy, dw, dh)
+  }
+
+  textSpec(layer: RLayer, p: Props, w: number, h: number): TextSpec {
+    return {
+      text: String(p.text ?? layer.text ?? ''),
+      font: layer.font ?? null,
+      size: Number(p.size ?? layer.size ?? 48),
+      color: String(p.color ?? layer.color ?? '#ffffffff'),
+      align: layer.align ?? 'start',
+      valign: layer.valign ?? 'top',
+      lineHeight: layer.line_height ?? 1.2,
+      maxLines: layer.max_lines ?? null,
+      fit: layer.fit ?? 'none',
+      stroke: layer.stroke ?? null,
+      background: layer.background ?? null,
+      width: w,
+      height: h,
+    }
+  }
+
+  private shape(ctx: Ctx2D, layer: RLayer, p: Props, w: number, h: number, radius: number): void {
+    const fill = (p.fill as string | undefined) ?? layer.fill ?? null
+    const kind = layer.shape ?? 'rect'
+    const strokeWidth = p.stroke_width as number | undefined
+    if (kind === 'line') {
+      let stroked = setStroke(ctx, layer.stroke, strokeWidth)
+      if (!stroked && typeof fill === 'string') {
+        ctx.lineWidth = 2
+        ctx.strokeStyle = css(fill)
+        stroked = true
+      }
+      if (stroked) {
+        ctx.beginPath()
+        ctx.moveTo(0, 0)
+        ctx.lineTo(w, h)
+        ctx.stroke()
+      }
+      return
+    }
+    let path: Path2D | null = null
+    if (kind === 'path') {
+      try {
+        path = new Path2D(layer.path ?? '')
+      } catch {
+        return
+      }
+    } else if (kind === 'ellipse') {
+      ctx.beginPath()
+      ctx.ellipse(w / 2, h / 2, Math.abs(w / 2), Math.abs(h / 2), 0, 0, Math.PI * 2)
+    } else roundRect(ctx, 0, 0, w, h, radius)
+    if (fill) {
+      ctx.fillStyle = fillStyle(ctx, fill)
+      if (path) ctx.fill(path)
+      else ctx.fill()
+    }
+    if (setStroke(ctx, layer.stroke, strokeWidth)) {
+      if (path) ctx.stroke(path)
+      else ctx.stroke()
+    }
+  }
+
+  /** A rounded rect filled and stroked, its text on one line centred both ways, shrunk to fit
+   * the box minus a padding of a quarter of the height on each side. */
+  private button(ctx: Ctx2D, layer: RLayer, w: number, h: number): void {
+    const style = layer.style!
+    roundRect(ctx, 0, 0, w, h, Math.min(style.radius, w / 2, h / 2))
+    if (style.fill) {
+      ctx.fillStyle = fillStyle(ctx, style.fill)
+      ctx.fill()
+    }
+    if (setStroke(ctx, style.stroke)) ctx.stroke()
+    const pad = h / 4
+    const spec: TextSpec = {
+      text: String(layer.text ?? ''), font: style.font, size: style.size, color: style.color, align: 'center', valign: 'middle',
+      lineHeight: 1.2, maxLines: 1, fit: 'shrink', stroke: null, background: null, width: Math.max(w - 2 * pad, 1), height: h,
+    }
+    ctx.save()
+    ctx.translate(pad, 0)
+    this.text.draw(ctx, this.text.layout(spec))
+    ctx.restore()
+  }
+
+  /** The caption cue at `frame`, as `openreel.render.captions` burns it in. */
+  private drawCaptions(ctx: Ctx2D, frame: number, s: number, ox: number, oy: number): void {
+    let cue: string | null = null
+    for (const c of this.timeline.captions) if (c.start <= frame && frame < c.end && c.text.trim()) cue = c.text
+    if (cue === null) return
+    const size = 0.045 * Math.min(this.width, this.height)
+    const bandW = 0.84 * this.width
+    const bandH = size * 1.3 * 2
+    const spec: TextSpec = {
+      text: cue, font: null, size, color: '#ffffffff', align: 'center', valign: 'bottom', lineHeight: 1.3, maxLines: 2, fit: 'ellipsis',
+      stroke: null, background: {color: '#000000b3', padding: size * 0.35, radius: size * 0.3}, width: bandW, height: bandH,
+    }
+    ctx.save()
+    ctx.setTransform(s, 0, 0, s, ox, oy)
+    ctx.translate((this.width - bandW) / 2, this.height * 0.94 - bandH)
+    this.text.draw(ctx, this.text.layout(spec))
+    ctx.restore()
+  }
+}
