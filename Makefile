@@ -7,9 +7,17 @@ STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: setup system assets demo test lint format bench bench-resolve bench-events clean docs
+.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events clean docs
 
-setup: system $(STAMP) assets
+setup: system $(STAMP) assets player
+
+# The browser player (TypeScript): npm packages, then the build shipped inside the Python package.
+player: player/node_modules/.installed
+	cd player && npm run --silent build
+
+player/node_modules/.installed: player/package.json player/package-lock.json
+	cd player && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 system:
 	@bash scripts/setup_system.sh
@@ -49,6 +57,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
 
 test: setup lint
+	cd player && npm test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 docs: $(STAMP)
