@@ -9,9 +9,11 @@
  * `#openreel` is mounted automatically: that is how `index.html` of a bundle and the server's
  * landing page start the player, without any inline script.
  */
-import {mount} from './play/player.ts'
+import {mount} from './play/mount.ts'
+import {OpenReelError} from './errors.ts'
 
-export {mount, Player, type MountOptions} from './play/player.ts'
+export {mount} from './play/mount.ts'
+export {Player, type MountOptions} from './play/player.ts'
 export {compileTemplate} from './resolve/compile.ts'
 export {resolve} from './resolve/resolver.ts'
 export {canonicalJson} from './resolve/canonical.ts'
@@ -50,7 +52,10 @@ function boot(): void {
     ...(config.view_id ? {viewId: config.view_id} : {}),
     ...(config.autoplay ? {autoplay: true} : {}),
   }).catch((e: unknown) => {
-    if (typeof console !== 'undefined') console.error('OpenReel:', e instanceof Error ? e.message : 'failed to start')
+    // the bundle itself is broken or unreachable: a plain message, never a half-drawn frame
+    target.textContent = 'This video cannot be shown right now.'
+    const code = e instanceof OpenReelError ? e.code : 'error'
+    if (typeof console !== 'undefined') console.error(`OpenReel: ${code}`)
   })
 }
 

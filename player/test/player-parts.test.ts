@@ -116,3 +116,16 @@ test('event ids: only identifier-shaped values leave the player', () => {
   assert.equal(safeId('Dana Smith', 'cta'), 'cta')
   assert.equal(safeId('a@b.c', 'cta'), 'cta')
 })
+
+test('hit test: topmost button, groups offset their children, hotspots after buttons', async () => {
+  const {hitTest} = await import('../src/play/hit.ts')
+  const base = {static: true, start: 0, end: 30, anchor: [0, 0] as [number, number], rotation: 0, scale: 1, opacity: 1, blend: 'normal', radius: 0, shadow: null, animate: {}}
+  const button = {...base, id: 'cta', type: 'button' as const, x: 10, y: 10, width: 100, height: 40, href: 'https://x.example', action: null}
+  const group = {...base, id: 'g', type: 'group' as const, x: 200, y: 100, width: 300, height: 300, layers: [{...button, id: 'inner', x: 0, y: 0}]}
+  const scene = {id: 's', source: 0, instance: 0, start: 0, end: 30, static: true, transition: {type: 'cut', frames: 0, easing: ['linear']}, background: null,
+    layers: [button, group], hotspots: [{x: 0, y: 0, width: 640, height: 360, start: 0, end: 30, href: null, action: 'replay'}]}
+  assert.equal(hitTest(scene, 5, 50, 20)?.id, 'cta')
+  assert.equal(hitTest(scene, 5, 210, 110)?.id, 'inner')
+  assert.deepEqual(hitTest(scene, 5, 600, 300), {id: 'hotspot-0', href: null, action: 'replay'})
+  assert.equal(hitTest(scene, 40, 50, 20), null) // nothing shows at frame 40
+})

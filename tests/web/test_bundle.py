@@ -93,6 +93,13 @@ def test_index_has_csp_sri_and_no_inline_script(built: Any) -> None:
         else:
             assert body == "" and "integrity=" in attrs and 'src="player.' in attrs
     assert re.search(r'<link rel="stylesheet" href="player\.[0-9a-f]{16}\.css" integrity=', page)
+    # hints: fonts and the first scene's images preloaded, the brand origin preconnected
+    preloads = re.findall(r'<link rel="preload" as="(\w+)"[^>]*href="([^"]+)"', page)
+    assert {kind for kind, _ in preloads} == {"font", "image"}
+    assert all(href in built.files for _, href in preloads)
+    assert '<link rel="preconnect" href="https://crm.brand.example">' in page
+    config = json.loads(re.search(r'id="openreel-config">(.*?)</script>', page).group(1))
+    assert config["manifest"] == json.loads((built.out_dir / "bundle.json").read_text())
 
 
 def test_lottie_runtime_only_when_the_template_uses_it(tmp_path: Path) -> None:

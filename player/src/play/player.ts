@@ -8,18 +8,18 @@
  * the frame (or something it shows) changed.
  */
 import {OpenReelError} from '../errors.ts'
-import {compileTemplate, type CompiledTemplate} from '../resolve/compile.ts'
+import type {CompiledTemplate} from '../resolve/compile.ts'
 import {resolve, type View} from '../resolve/resolver.ts'
 import {validateData} from '../data/validate.ts'
 import {FrameRenderer} from '../render/frame.ts'
-import type {RLayer, RScene, Timeline} from '../render/types.ts'
+import type {RScene, Timeline} from '../render/types.ts'
 import {AudioMix} from './audio.ts'
 import {buildChrome, clock, fit, type Chrome} from './controls.ts'
-import {fetchSource, genericFallback, mergeLive, parseFragment} from './data.ts'
+import {fetchSource, genericFallback, mergeLive} from './data.ts'
 import {EventQueue, safeId, type Listener, type PlayerEvent} from './events.ts'
 import {absolute, type BundleManifest} from './manifest.ts'
-import type {Source} from '../resolve/model.ts'
 import {Media} from './media.ts'
+import {hitTest, type Target} from './hit.ts'
 
 export interface MountOptions {
   /** URL of the bundle's `bundle.json`, or the manifest itself */
@@ -164,6 +164,16 @@ export class Player {
     const first = this.media.preload(this.timeline, frame)
     void first.then(() => this.media.preload(this.timeline))
     return first
+  }
+
+  /** Resolve with the defaults and draw nothing: warms the code paths of the first frame. */
+  warmUp(): void {
+    try {
+      const validated = validateData(this.compiled.model.data, {}, Object.keys(this.compiled.model.assets))
+      resolve(this.compiled, {}, this.options.decisions ?? {}, {timeMs: Date.now(), locale: typeof navigator !== 'undefined' ? navigator.language : null}, validated)
+    } catch {
+      // defaults may not be enough (required fields): nothing to warm then
+    }
   }
 
   /** Re-fetch `live` fields every `refresh_s` seconds while playing. */
@@ -416,33 +426,13 @@ export class Player {
     })
   }
 
-  /** The clickable thing under the pointer: the topmost button layer or hotspot showing now. */
-  private hit(e: MouseEvent): {id: string; href: string | null; action: string | null} | null {
+  /** The clickable thing under the pointer (see `hit.ts`). */
+  private hit(e: MouseEvent): Target | null {
     const rect = this.chrome.canvas.getBoundingClientRect()
     const [tw, th] = this.compiled.model.size
-    const x = ((e.clientX - rect.left) / rect.width) * tw
-    const y = ((e.clientY - rect.top) / rect.height) * th
-    let found: {id: string; href: string | null; action: string | null} | null = null
-    const visit = (layers: RLayer[], ox: number, oy: number): void => {
-      for (const l of layers) {
-        if (!(l.start <= this.frame && this.frame < l.end)) continue
-        const lx = ox + l.x - l.anchor[0] * l.width * l.scale
-        const ly = oy + l.y - l.anchor[1] * l.height * l.scale
-        if (l.type === 'button' && x >= lx && x < lx + l.width * l.scale && y >= ly && y < ly + l.height * l.scale) {
-          found = {id: l.id, href: l.href ?? null, action: l.action ?? null}
-        }
-        if (l.type === 'group') visit(l.layers ?? [], lx, ly)
-      }
-    }
     const scene = this.currentScene()
     if (!scene) return null
-    visit(scene.layers, 0, 0)
-    scene.hotspots.forEach((h, i) => {
-      if (h.start <= this.frame && this.frame < h.end && x >= h.x && x < h.x + h.width && y >= h.y && y < h.y + h.height && !found) {
-        found = {id: `hotspot-${i}`, href: h.href, action: h.action}
-      }
-    })
-    return found
+    return hitTest(scene, this.frame, ((e.clientX - rect.left) / rect.width) * tw, ((e.clientY - rect.top) / rect.height) * th)
   }
 
   private click(e: MouseEvent): void {
@@ -485,69 +475,8 @@ export class Player {
   }
 }
 
-async function loadManifest(bundle: string | BundleManifest, base: string | undefined): Promise<[BundleManifest, string]> {
-  if (typeof bundle !== 'string') return [bundle, base ?? document.baseURI]
-  const url = absolute(bundle, base ?? document.baseURI)
-  const response = await fetch(url, {credentials: 'omit'})
-  if (!response.ok) throw new OpenReelError('OR-E426', 'the bundle manifest could not be loaded')
-  return [(await response.json()) as BundleManifest, url]
-}
-
-/** Mount a player in `element`. Resolves when the first frame has been drawn. */
-export async function mount(element: HTMLElement, options: MountOptions): Promise<Player> {
-  const [manifest, base] = await loadManifest(options.bundle, options.base)
-  const fragment = parseFragment(options.fragment ?? (typeof location !== 'undefined' ? location.hash : ''))
-  const templateRef = manifest.template
-  // the manifest may carry the template itself (one round trip less before the first frame)
-  const templatePromise = manifest.template_document !== undefined
-    ? Promise.resolve(manifest.template_document)
-    : fetch(absolute(templateRef.url, base), {integrity: templateRef.integrity, credentials: 'omit'}).then((r) => r.json())
-  // fonts and images start loading now, while the template and the data are on their way
-  const early = new Media(manifest, base)
-  const fontsEarly = early.loadFonts()
-  early.warmAssets()
-  // start fetching the viewer's data at once, in parallel with the template and fonts
-  const token = options.source?.token ?? fragment.token
-  let dataPromise: Promise<{data: unknown; origin: DataOrigin} | null> = Promise.resolve(null)
-  if (options.data !== undefined) dataPromise = Promise.resolve({data: options.data, origin: 'inline'})
-  else if (fragment.data !== undefined) dataPromise = Promise.resolve({data: fragment.data, origin: 'fragment'})
-  let fetchFailed: string | null = null
-  const fetchData = (source: Source): void => {
-    dataPromise = fetchSource(source, token!).then((got) => {
-      if (got.ok) return {data: got.data, origin: 'source' as const}
-      fetchFailed = got.code
-      return null
-    })
-  }
-  const override = (s: Source): Source => ({...s, ...(options.source?.url ? {url: options.source.url} : {}), ...(options.source?.timeout_ms ? {timeout_ms: options.source.timeout_ms} : {})})
-  const wantsFetch = options.data === undefined && fragment.data === undefined && !!token
-  // the manifest names the source, so the data is fetched in parallel with the template
-  const earlySource = wantsFetch && manifest.source ? override({token_from: 'fragment', refresh_s: null, ...manifest.source}) : null
-  if (earlySource) fetchData(earlySource)
-  const raw = await templatePromise
-  const compiled = compileTemplate(raw)
-  const source = compiled.model.source ? override(compiled.model.source) : null
-  if (wantsFetch && source && !earlySource) fetchData(source)
-  const player = new Player(element, manifest, base, compiled, options, fragment.view, early)
-  player.layout()
-  drawPoster(player)
-  const fonts = fontsEarly
-  const got = await dataPromise
-  performance.mark?.('openreel-data')
-  if (fetchFailed) player.events.emit('error', 0, {code: fetchFailed})
-  player.setData(got?.data ?? {}, got?.origin ?? 'defaults')
-  performance.mark?.('openreel-resolved')
-  await Promise.all([fonts, player.preloadMedia()])
-  performance.mark?.('openreel-media')
-  player.ready = true
-  player.draw()
-  if (token && source) player.startLive(token)
-  if (options.autoplay) player.requestPlay()
-  return player
-}
-
 /** While loading: the template's background, never a half-drawn frame. */
-function drawPoster(player: Player): void {
+export function drawPoster(player: Player): void {
   const ctx = player.chrome.canvas.getContext('2d', {alpha: false})
   if (!ctx) return
   const bg = player.compiled.model.background

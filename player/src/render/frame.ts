@@ -9,8 +9,9 @@
  * single image) is drawn into a scratch canvas covering its device bounds, then composited.
  */
 import {ease, sample, transitionProgress} from '../resolve/timing.ts'
-import {BLEND, css, fillStyle, roundRect, setStroke, type Ctx2D} from './paint.ts'
+import {BLEND, css, roundRect, type Ctx2D} from './paint.ts'
 import {TextLayouter, type TextSpec} from './text.ts'
+import {drawButton, drawCaptions, drawShape} from './shapes.ts'
 import {REST, entering, leaving, then, type Look} from './transitions.ts'
 import type {RLayer, RScene, Timeline} from './types.ts'
 
@@ -136,7 +137,7 @@ export class FrameRenderer {
       if (needsLayer) this.popScratch(ctx, target, 0, 0, look.alpha, 'source-over', null)
       ctx.restore()
     }
-    if (this.captions) this.drawCaptions(ctx, frame, s, ox, oy)
+    if (this.captions) drawCaptions(ctx, this.text, this.timeline, frame, [s, ox, oy])
   }
 
   private applyLook(ctx: Ctx2D, look: Look): void {
@@ -350,10 +351,10 @@ export class FrameRenderer {
         return
       }
       case 'shape':
-        this.shape(ctx, layer, p, w, h, radius)
+        drawShape(ctx, layer, p, w, h, radius)
         return
       case 'button':
-        this.button(ctx, layer, w, h)
+        drawButton(ctx, this.text, layer, w, h)
         return
       case 'group':
         for (const child of layer.layers ?? []) this.drawLayer(ctx, child, frame)
@@ -389,84 +390,5 @@ export class FrameRenderer {
     }
   }
 
-  private shape(ctx: Ctx2D, layer: RLayer, p: Props, w: number, h: number, radius: number): void {
-    const fill = (p.fill as string | undefined) ?? layer.fill ?? null
-    const kind = layer.shape ?? 'rect'
-    const strokeWidth = p.stroke_width as number | undefined
-    if (kind === 'line') {
-      let stroked = setStroke(ctx, layer.stroke, strokeWidth)
-      if (!stroked && typeof fill === 'string') {
-        ctx.lineWidth = 2
-        ctx.strokeStyle = css(fill)
-        stroked = true
-      }
-      if (stroked) {
-        ctx.beginPath()
-        ctx.moveTo(0, 0)
-        ctx.lineTo(w, h)
-        ctx.stroke()
-      }
-      return
-    }
-    let path: Path2D | null = null
-    if (kind === 'path') {
-      try {
-        path = new Path2D(layer.path ?? '')
-      } catch {
-        return
-      }
-    } else if (kind === 'ellipse') {
-      ctx.beginPath()
-      ctx.ellipse(w / 2, h / 2, Math.abs(w / 2), Math.abs(h / 2), 0, 0, Math.PI * 2)
-    } else roundRect(ctx, 0, 0, w, h, radius)
-    if (fill) {
-      ctx.fillStyle = fillStyle(ctx, fill)
-      if (path) ctx.fill(path)
-      else ctx.fill()
-    }
-    if (setStroke(ctx, layer.stroke, strokeWidth)) {
-      if (path) ctx.stroke(path)
-      else ctx.stroke()
-    }
-  }
 
-  /** A rounded rect filled and stroked, its text on one line centred both ways, shrunk to fit
-   * the box minus a padding of a quarter of the height on each side. */
-  private button(ctx: Ctx2D, layer: RLayer, w: number, h: number): void {
-    const style = layer.style!
-    roundRect(ctx, 0, 0, w, h, Math.min(style.radius, w / 2, h / 2))
-    if (style.fill) {
-      ctx.fillStyle = fillStyle(ctx, style.fill)
-      ctx.fill()
-    }
-    if (setStroke(ctx, style.stroke)) ctx.stroke()
-    const pad = h / 4
-    const spec: TextSpec = {
-      text: String(layer.text ?? ''), font: style.font, size: style.size, color: style.color, align: 'center', valign: 'middle',
-      lineHeight: 1.2, maxLines: 1, fit: 'shrink', stroke: null, background: null, width: Math.max(w - 2 * pad, 1), height: h,
-    }
-    ctx.save()
-    ctx.translate(pad, 0)
-    this.text.draw(ctx, this.text.layout(spec))
-    ctx.restore()
-  }
-
-  /** The caption cue at `frame`, as `openreel.render.captions` burns it in. */
-  private drawCaptions(ctx: Ctx2D, frame: number, s: number, ox: number, oy: number): void {
-    let cue: string | null = null
-    for (const c of this.timeline.captions) if (c.start <= frame && frame < c.end && c.text.trim()) cue = c.text
-    if (cue === null) return
-    const size = 0.045 * Math.min(this.width, this.height)
-    const bandW = 0.84 * this.width
-    const bandH = size * 1.3 * 2
-    const spec: TextSpec = {
-      text: cue, font: null, size, color: '#ffffffff', align: 'center', valign: 'bottom', lineHeight: 1.3, maxLines: 2, fit: 'ellipsis',
-      stroke: null, background: {color: '#000000b3', padding: size * 0.35, radius: size * 0.3}, width: bandW, height: bandH,
-    }
-    ctx.save()
-    ctx.setTransform(s, 0, 0, s, ox, oy)
-    ctx.translate((this.width - bandW) / 2, this.height * 0.94 - bandH)
-    this.text.draw(ctx, this.text.layout(spec))
-    ctx.restore()
-  }
 }

@@ -9,7 +9,8 @@ canvas only copies them.
 Decode-ahead (video renders): after frame ``n`` is handed out, frame ``n + 1`` is decoded and
 converted on a helper thread while the canvas draws the rest of the frame (PyAV releases the
 GIL while FFmpeg decodes and converts). The reader is only ever used by one thread at a time:
-any other request first waits for the frame in flight. The pixels are the same either way.
+any other request first waits for the frame in flight; frames handed out while decoding ahead
+are private copies (the reader may reuse its buffers). The pixels are the same either way.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class VideoStem:
         self._native: tuple[int, int] | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._ahead: tuple[tuple[int, int], int, Future[Any]] | None = None
+        self._current: Any = None
 
     def _reader(self, size: tuple[int, int]) -> ClipReader:
         reader = self._readers.get(size)
@@ -92,17 +94,25 @@ class VideoStem:
             arr = done.result()
         else:
             arr = self._reader(size).frame_at(n)
+            if ahead:  # the reader may reuse this buffer while the next frame decodes
+                arr = np.array(arr)
         if ahead:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="openreel-clip")
             reader = self._reader(size)
-            self._ahead = (size, n + 1, self._pool.submit(reader.frame_at, n + 1))
+            job = self._pool.submit(lambda: np.array(reader.frame_at(n + 1)))
+            self._ahead = (size, n + 1, job)
         return arr
 
     def image(self, n: int, size: tuple[int, int], *, ahead: bool = False) -> skia.Image:
-        """The clip frame shown at layer frame ``n``, as a ``size`` opaque skia image."""
+        """The clip frame shown at layer frame ``n``, as a ``size`` opaque skia image.
+
+        The image borrows the array's memory (no copy): it is valid until the next call.
+        """
+        # skia does not keep the array alive: hold it until the next frame replaces it.
+        self._current = np.ascontiguousarray(self.frame(n, size, ahead=ahead))
         return skia.Image.fromarray(
-            np.ascontiguousarray(self.frame(n, size, ahead=ahead)),
+            self._current,
             colorType=skia.ColorType.kBGRA_8888_ColorType,
             alphaType=skia.AlphaType.kOpaque_AlphaType,
             copy=False,

@@ -55,7 +55,8 @@ class BundleManifest:
     """What :func:`build_bundle` wrote.
 
     ``files`` maps each written file (relative path, ``/``-separated) to its SRI value;
-    ``version`` is the template's content hash (reported in events); ``csp`` is the policy of
+    ``version`` is a content hash of the template and the assets and fonts it uses (reported in
+    events); ``csp`` is the policy of
     ``index.html``; ``lottie`` tells whether the Lottie runtime was included.
     """
 
@@ -192,7 +193,9 @@ def build_bundle(
         }  # fmt: skip
     js = w.put("", "player", ".js", player_js.read_bytes())
     css = w.put("", "player", ".css", (static / "player.css").read_bytes())
-    version = content_hash(template_bytes)
+    # the version names what a viewer sees: the template and every file it uses
+    used = sorted(ref["integrity"] for ref in [*assets.values(), *fonts.values()])
+    version = content_hash(template_bytes + "\n".join(used).encode())
     manifest = {
         "openreel_bundle": 1,
         "template": template_ref,
@@ -213,9 +216,18 @@ def build_bundle(
     # the page carries the manifest itself: the data fetch starts as soon as the script runs
     config = {"v": 1, "bundle_url": "./", "events_url": events_url, "manifest": manifest}
     preconnect = [c for c in connect[1:2] if model.source is not None]
+    first_images = sorted(
+        {
+            assets[src]["url"]
+            for layer, _ in iter_layers(model.scenes[0].layers, ["scenes", 0, "layers"])
+            if getattr(layer, "type", "") == "image"
+            and (src := getattr(layer, "src", "")) in assets
+        }
+    )
     page = render_index(
         model.name or model.id, config, js, css, csp,
         fonts=sorted({ref["url"] for ref in fonts.values()}), preconnect=preconnect,
+        images=first_images,
     )  # fmt: skip
     w.put_fixed("index.html", page.encode())
     return BundleManifest(
@@ -264,15 +276,19 @@ def render_index(
     *,
     fonts: list[str] | None = None,
     preconnect: list[str] | None = None,
+    images: list[str] | None = None,
 ) -> str:
     """The landing page: CSP, the config block, the player script and stylesheet with SRI;
-    fonts preloaded and the brand's data origin preconnected (a connection only: no request,
-    no token), so both are ready when the player asks."""
+    fonts and the first scene's literal images preloaded and the brand's data origin
+    preconnected (a connection only: no request, no token), so all are ready when the player
+    asks."""
     e = html.escape
     hints = "".join(
         f'<link rel="preload" as="font" type="font/ttf" crossorigin href="{e(url)}">'
         for url in fonts or []
-    ) + "".join(f'<link rel="preconnect" href="{e(o)}">' for o in preconnect or [])
+    )
+    hints += "".join(f'<link rel="preload" as="image" href="{e(url)}">' for url in images or [])
+    hints += "".join(f'<link rel="preconnect" href="{e(o)}">' for o in preconnect or [])
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{e(csp)}">'
