@@ -164,7 +164,9 @@ CODES: dict[str, CodeInfo] = {
     "OR-E502": CodeInfo(
         "audio track left out", "Check the track's media; the render continued without it."
     ),
-    "OR-E503": CodeInfo("invalid output size", "Give --size as WxH, even integers from 16 to 4096."),
+    "OR-E503": CodeInfo(
+        "invalid output size", "Give --size as WxH, even integers from 16 to 4096."
+    ),
     "OR-E504": CodeInfo(
         "invalid time range", "Give --from and --to in seconds, with 0 <= from < to <= duration."
     ),
