@@ -116,8 +116,11 @@ def bundle_factory(tmp_path_factory: pytest.TempPathFactory, brand: Server) -> A
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's sync API keeps an event loop running in this
+    thread while it is open, so it must not outlive the browser tests (other suites call
+    ``asyncio.run``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

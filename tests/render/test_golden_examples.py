@@ -18,17 +18,18 @@ from openreel.resolve import compile_template, resolve
 from openreel.template import load_template
 
 CASES = {
-    # example, viewer, output size, frames (intro, mid-transitions, count-up, outro)
-    "loyalty-welcome": ("dana", (320, 180), (20, 100, 160, 200, 250, 300)),
-    "year-in-review": ("alex", (180, 320), (40, 100, 145, 230, 360, 420, 480)),
+    # (example, viewer): output size, frames (intro, mid-transitions, count-up, outro)
+    ("loyalty-welcome", "dana"): ((320, 180), (20, 100, 160, 200, 250, 300)),
+    ("year-in-review", "alex"): ((180, 320), (40, 100, 145, 230, 360, 420, 480)),
+    ("year-in-review", "amira"): ((180, 320), (60, 240, 440)),  # right-to-left name, emoji
 }
 
 
-@pytest.mark.parametrize("example", sorted(CASES))
+@pytest.mark.parametrize(("example", "viewer"), sorted(CASES))
 def test_example_goldens(
-    example: str, request: pytest.FixtureRequest, example_assets: list[Path]
+    example: str, viewer: str, request: pytest.FixtureRequest, example_assets: list[Path]
 ) -> None:
-    viewer, size, frames = CASES[example]
+    size, frames = CASES[(example, viewer)]
     folder = ROOT / "examples" / example
     data = json.loads((folder / "viewers" / f"{viewer}.json").read_text(encoding="utf-8"))
     timeline = resolve(compile_template(load_template(folder)), data)

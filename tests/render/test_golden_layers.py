@@ -446,3 +446,17 @@ def test_transition_goldens(kind: str, tmp_path: Path, request: pytest.FixtureRe
     renderer = renderer_for(folder)
     # scene b starts at frame 15 and overlaps 15 frames: frame 22 is progress 8/16, eased
     assert_golden(request, f"transition-{kind}", renderer.draw(22))
+
+
+def test_burned_captions_golden(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    doc = base_doc([{"type": "shape", "fill": "#0ea5e9"}])
+    doc["captions"] = [
+        {"start": 0, "end": 0.5, "text": "Short cue"},
+        {"start": 0.5, "end": 1, "text": "A longer caption that needs two lines at this size, "
+                                          "and then is cut with an ellipsis at the end"},
+    ]  # fmt: skip
+    folder = write_template(tmp_path / "cc", doc)
+    renderer = renderer_for(folder, burn_captions=True)
+    assert_golden(request, "captions-burned", renderer.draw(20))
+    plain = renderer_for(folder).draw(20)
+    assert not (plain == renderer.draw(20)).all()

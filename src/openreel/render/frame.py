@@ -260,12 +260,23 @@ class FrameRenderer:
             raise ValueError(f"frame {frame} is outside the timeline's 0..{self.frames - 1}")
 
     def close(self) -> None:
-        """Release clip decoders (the renderer stays usable; readers re-open on demand)."""
+        """Stop decode-ahead threads and release clip decoders (the renderer stays usable;
+        readers re-open on demand)."""
+        todo: list[Node] = []
         for scene in self.scenes:
             for item in scene._items or []:
-                for node in item.nodes if isinstance(item, Run) else [item]:
-                    if node.video is not None:
-                        node.video.close()
+                todo.extend(item.nodes if isinstance(item, Run) else [item])
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if node.video is not None:
+                node.video.close()
+
+    def __enter__(self) -> FrameRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def unpremultiply(bgra: Array) -> Array:
