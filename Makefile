@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events clean docs
+.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events bench-render clean docs
 
 setup: system $(STAMP) assets player
 
@@ -41,6 +41,16 @@ demo: setup
 	    $(VENV)/bin/openreel inspect $$dir --data $$v; \
 	  done; \
 	done
+	@set -e; for t in $(EXAMPLES); do \
+	  dir=$$(dirname $$t); name=$$(basename $$dir); mkdir -p out/demo/$$name; \
+	  for v in $$dir/viewers/*.json; do \
+	    who=$$(basename $$v .json); \
+	    echo "== render $$name for viewer $$who -> out/demo/$$name/$$who.{mp4,jpg,gif,vtt}"; \
+	    $(VENV)/bin/openreel render $$dir --data $$v -o out/demo/$$name/$$who.mp4 \
+	      --gif out/demo/$$name/$$who.gif --captions out/demo/$$name/$$who.vtt; \
+	    $(VENV)/bin/openreel still $$dir --data $$v --at 1.5 -o out/demo/$$name/$$who.jpg; \
+	  done; \
+	done
 	@echo "== analytics: simulated traffic for campaign 'demo' -> out/demo/report"
 	@mkdir -p out/demo && rm -f out/demo/events.duckdb
 	$(VENV)/bin/openreel events simulate --store out/demo/events.duckdb --campaign demo --views 3000
@@ -63,7 +73,10 @@ test: setup lint
 docs: $(STAMP)
 	$(PY) scripts/gen_docs.py
 
-bench: setup bench-resolve bench-events
+bench: setup bench-resolve bench-events bench-render
+
+bench-render: setup
+	$(PY) benchmarks/bench_render.py
 
 bench-resolve: setup
 	$(PY) benchmarks/bench_resolve.py
