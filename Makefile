@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events bench-render clean docs
+.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events bench-render bench-player clean docs
 
 setup: system $(STAMP) assets player
 
@@ -73,10 +73,13 @@ test: setup lint
 docs: $(STAMP)
 	$(PY) scripts/gen_docs.py
 
-bench: setup bench-resolve bench-events bench-render
+bench: setup bench-resolve bench-events bench-render bench-player
 
 bench-render: setup
 	$(PY) benchmarks/bench_render.py
+
+bench-player: setup
+	$(PY) benchmarks/bench_player.py
 
 bench-resolve: setup
 	$(PY) benchmarks/bench_resolve.py

@@ -13,7 +13,7 @@ Measures, in one run:
 * mean and p95 draw time of a 1920x1080 frame while that example plays through (clips
   playing, every frame drawn by the player's own loop).
 
-Run: ``.venv/bin/python player/bench/bench_player.py`` (needs Chromium at /usr/bin/chromium,
+Run: ``.venv/bin/python benchmarks/bench_player.py`` (needs Chromium at /usr/bin/chromium,
 node/npm with network access to the npm registry for the peers, and openssl).
 """
 
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from player_servers import BrandHandler, Server, self_signed  # noqa: E402
