@@ -168,6 +168,18 @@ def main() -> None:
     print(f"\nfirst frames (ms): {figures['first_frame_all']}; marks of the last load: "
           f"{figures['marks']}; {figures['frames']} draws during playback; "
           f"run took {elapsed:.0f} s")  # fmt: skip
+    results = {
+        "player_gzip_bytes": ours,
+        "peers_gzip_bytes": peers,
+        "lottie_runtime_gzip_bytes": lottie,
+        "first_frame_ms_median": figures["first_frame_ms"],
+        "first_frame_ms_all": figures["first_frame_all"],
+        "draw_ms_mean": figures["mean_draw_ms"],
+        "draw_ms_p95": figures["p95_draw_ms"],
+        "targets": TARGETS,
+    }
+    out = ROOT / "benchmarks" / "results" / "player.json"
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
