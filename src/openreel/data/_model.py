@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from openreel.errors import DataError
+from openreel.expr import Value as ExprValue
 
-Value: TypeAlias = (
-    None
-    | bool
-    | float
-    | str
-    | list["Value"]
-    | dict[str, "Value"]
-    | datetime.date
-    | datetime.datetime
-)
-"""A validated value: what expressions and the resolver see for one field."""
+# A validated value is exactly what expressions and the resolver take: one definition serves both.
+Value: TypeAlias = ExprValue
 
 MAX_DATA_BYTES = 1_048_576
 """At most this many bytes of JSON data per viewer (1 MiB; ``OR-E311``)."""
