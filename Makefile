@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 EXAMPLES := $(sort $(wildcard examples/*/template.json examples/*/template.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events bench-render bench-player clean docs
+.PHONY: setup system assets player demo test lint format bench bench-resolve bench-events bench-render bench-player bench-server clean docs
 
 setup: system $(STAMP) assets player
 
@@ -55,6 +55,8 @@ demo: setup
 	@mkdir -p out/demo && rm -f out/demo/events.duckdb
 	$(VENV)/bin/openreel events simulate --store out/demo/events.duckdb --campaign demo --views 3000
 	$(VENV)/bin/openreel report --campaign demo --store out/demo/events.duckdb -o out/demo/report
+	@echo "== the server: a demo brand endpoint and openreel serve on loopback (Ctrl-C to stop)"
+	$(PY) scripts/demo_server.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts benchmarks
@@ -73,13 +75,16 @@ test: setup lint
 docs: $(STAMP)
 	$(PY) scripts/gen_docs.py
 
-bench: setup bench-resolve bench-events bench-render bench-player
+bench: setup bench-resolve bench-events bench-render bench-player bench-server
 
 bench-render: setup
 	$(PY) benchmarks/bench_render.py
 
 bench-player: setup
 	$(PY) benchmarks/bench_player.py
+
+bench-server: setup
+	$(PY) benchmarks/bench_server.py
 
 bench-resolve: setup
 	$(PY) benchmarks/bench_resolve.py

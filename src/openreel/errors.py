@@ -206,6 +206,10 @@ CODES: dict[str, CodeInfo] = {
         "feature not available",
         "This server mode needs a part that is not installed or built yet; see docs/server.md.",
     ),
+    "OR-E613": CodeInfo(
+        "trigger callback not delivered",
+        "The callback URL refused, failed or was unreachable; the dead-letter file keeps it.",
+    ),
     # --- E7xx: analytics ----------------------------------------------------------------------
     "OR-E700": CodeInfo(
         "malformed event batch",

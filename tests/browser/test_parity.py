@@ -23,10 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 FAILURES = Path(__file__).resolve().parent / "_failures"
 MIN_PSNR_DB = 30.0
 PLAYER = "document.querySelector('#openreel').__openreel"
-# (example, viewer, frames): chosen to show text, images, gradients, transitions and Lottie
+# (example, viewer, frames): chosen to show text, images, gradients, transitions and Lottie;
+# mid-transition frames: loyalty-welcome 82 (crossfade from an opaque scene, drawn in place),
+# 158 (slide-left), 247 (crossfade of scenes with no background, in a bounded scratch);
+# year-in-review 67 and 208 (crossfades)
 CASES = [
-    ("loyalty-welcome", "dana", [0, 20, 45, 95, 110, 165, 200, 260, 290]),
-    ("year-in-review", "alex", [0, 30, 75, 120, 170, 230]),
+    ("loyalty-welcome", "dana", [0, 20, 45, 82, 95, 110, 158, 165, 200, 247, 260, 290]),
+    ("year-in-review", "alex", [0, 30, 67, 75, 120, 170, 208, 230]),
 ]
 
 

@@ -210,3 +210,34 @@ def test_keyboard_controls_play_captions_and_seek(
     page.keyboard.press("Home")
     page.wait_for_function(f"() => {PLAYER}.frame === 0", timeout=2_000)
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+_PIXELS = (
+    "() => { const c = document.querySelector('#openreel canvas');"
+    " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) }"
+)
+
+
+def test_poster_shows_while_the_data_is_on_its_way(
+    site: tuple[PreviewServer, Server], page: Any
+) -> None:
+    import numpy as np
+
+    server, _ = site
+    page.goto(f"{server.url}#t=slow")  # the data never comes: the timeout falls back
+    page.wait_for_function(f"() => {PLAYER}?.posterShown === true", timeout=TIMEOUT_MS)
+    assert page.evaluate(f"() => {PLAYER}.firstFrameAt") is None
+    poster = np.array(page.evaluate(_PIXELS), dtype=np.float64)
+    page.wait_for_function(FIRST_FRAME, timeout=TIMEOUT_MS + 5_000)
+    assert page.evaluate(f"() => {PLAYER}.dataOrigin") == "defaults"
+    first = np.array(page.evaluate(_PIXELS), dtype=np.float64)
+    # the poster is frame 0 with the defaults, drawn by the server: the player's own first
+    # frame with the defaults matches it (JPEG and renderer differences only) ...
+    mse = float(np.mean((poster - first) ** 2))
+    psnr = 10 * np.log10(255**2 / max(mse, 1e-9))
+    print(f"poster vs first frame with defaults: PSNR {psnr:.1f} dB")
+    assert psnr >= 25, psnr
+    # ... and it is not a blank background
+    rgb = poster.reshape(-1, 4)[:, :3]
+    assert float(rgb.std(axis=0).max()) > 20
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -103,6 +103,7 @@ def _tls(folder: Path) -> ssl.SSLContext:
 class Brand:
     port: int = 0
     gets: list[str] = field(default_factory=list)
+    mode: str = "ok"  # "ok", "500" (canaries in the error body), "nocors", "slow" (10 s)
 
 
 @pytest.fixture
@@ -123,8 +124,11 @@ def brand(tmp_path: Path) -> Iterator[Brand]:
         def do_GET(self) -> None:
             state.gets.append(self.path)
             body = json.dumps(VIEWER, ensure_ascii=False).encode()
-            self.send_response(200)
-            self._cors()
+            if state.mode == "slow":
+                time.sleep(10)
+            self.send_response(500 if state.mode == "500" else 200)
+            if state.mode != "nocors":
+                self._cors()
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -251,7 +255,7 @@ def _link(live: Live, brand: Brand) -> str:
     return url
 
 
-def _play(live: Live, brand: Brand, *, leak: bool) -> list[bytes]:
+def _play(live: Live, brand: Brand, *, leak: bool, expect: str = "") -> list[bytes]:
     from playwright.sync_api import sync_playwright
 
     url = _link(live, brand) + "#t=brand-secret-token"
@@ -272,7 +276,7 @@ def _play(live: Live, brand: Brand, *, leak: bool) -> list[bytes]:
         page.goto(url)
         page.wait_for_function(f"() => {PLAYER}?.firstFrameAt != null", timeout=15_000)
         text = page.evaluate(f"() => {PLAYER}.timeline.scenes[0].layers[0].text")
-        assert text == f"Hi {CANARIES[0]} from {CANARIES[1]}"  # the data did reach the page
+        assert text == (expect or f"Hi {CANARIES[0]} from {CANARIES[1]}")
         if leak:  # the deliberate leak: the page sends what it fetched to the server
             page.evaluate(
                 "async (u) => { const d = await (await fetch(u)).text();"
@@ -311,3 +315,26 @@ def test_the_server_never_receives_the_brands_data(live: Live, brand: Brand) -> 
 def test_the_check_finds_a_deliberate_leak(live: Live, brand: Brand) -> None:
     blobs = _play(live, brand, leak=True)
     assert found(blobs)
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"), [("500", "OR-E426"), ("nocors", "OR-E426"), ("slow", "OR-E423")]
+)
+def test_brand_errors_show_the_generic_video_and_report_codes_only(
+    live: Live, brand: Brand, mode: str, code: str
+) -> None:
+    """RELIABILITY row 43: the brand answers 500 with canaries in the body, omits CORS, or
+    takes 10 s (the player gives up after ``source.timeout_ms``, 2 s): the player draws the
+    template's defaults, its error event carries the code only, and no canary reaches the
+    server, its logs or its files."""
+    brand.mode = mode
+    blobs = _play(live, brand, leak=False, expect="Hi there from your city")
+    assert found(blobs) == set()
+    errors = [
+        e
+        for b in live.recorder.seen
+        if b.startswith(b"POST /api/events")
+        for e in json.loads(b.split(b"\n")[-1] or b"{}").get("events", [])
+        if e.get("type") == "error"
+    ]
+    assert errors and {e.get("code") for e in errors} == {code}

@@ -17,6 +17,7 @@ export const DUCK_RELEASE_S = 0.3
 export const GAIN_SMOOTHING_S = 0.02
 
 interface Voice {
+  index: number
   track: RTrack
   gain: GainNode
   source: AudioBufferSourceNode | null
@@ -45,6 +46,48 @@ export function duckFactor(t: number, voices: Array<[number, number]>, clipSound
     db = Math.max(db, d)
   }
   return 10 ** (-db / 20)
+}
+
+/** When and how one track's buffer source is started, relative to the moment of scheduling
+ * (`delay` seconds from now, from `offset` seconds into the buffer, stopped after `stopAfter`
+ * seconds from now; looping buffers wrap `offset`). */
+export interface Scheduled {
+  index: number
+  delay: number
+  offset: number
+  stopAfter: number
+  loop: boolean
+}
+
+/**
+ * The buffer sources to start when playback starts (or resumes after a seek) at timeline time
+ * `t` seconds: one per track whose `[start, end)` frames are not over and whose buffer is
+ * decoded (`durations[i]` seconds, null when it failed). A track not yet started waits
+ * `start - t`; one already sounding starts `t - start` into its buffer (modulo its length when
+ * it loops; skipped when a non-looping buffer is already over). Every source stops at the
+ * track's end.
+ */
+export function schedule(tracks: readonly RTrack[], durations: ReadonlyArray<number | null>, t: number, fps: number): Scheduled[] {
+  const out: Scheduled[] = []
+  for (const [index, track] of tracks.entries()) {
+    const start = track.start / fps
+    const end = track.end / fps
+    const duration = durations[index]
+    if (t >= end || duration === null || duration === undefined) continue
+    let offset = Math.max(0, t - start)
+    if (track.loop) offset = duration > 0 ? offset % duration : 0
+    else if (offset >= duration) continue
+    out.push({index, delay: Math.max(0, start - t), offset, stopAfter: end - t, loop: track.loop})
+  }
+  return out
+}
+
+/** Each track's gain at timeline time `t`: {@link trackGain} times {@link duckFactor} for
+ * `duck` tracks (voices are the `voice` tracks' spans; `clipSounding`: a clip's own sound
+ * plays). */
+export function mixGains(tracks: readonly RTrack[], t: number, fps: number, clipSounding: boolean): number[] {
+  const voices = tracks.filter((k) => k.voice).map((k) => [k.start / fps, k.end / fps] as [number, number])
+  return tracks.map((track) => trackGain(track, t, fps) * (track.duck ? duckFactor(t, voices, clipSounding) : 1))
 }
 
 export class AudioMix {
@@ -115,27 +158,18 @@ export class AudioMix {
     const buffers = await Promise.all(this.tracks.map((track) => this.buffer(track.src)))
     if (generation !== this.generation) return // paused or seeked meanwhile
     const now = ctx.currentTime
-    const t = clock()
-    for (const [i, track] of this.tracks.entries()) {
-      const start = track.start / this.fps
-      const end = track.end / this.fps
-      if (t >= end) continue
-      const buffer = buffers[i]
-      if (!buffer) continue
+    const plan = schedule(this.tracks, buffers.map((b) => b?.duration ?? null), clock(), this.fps)
+    for (const item of plan) {
       const gain = ctx.createGain()
       gain.gain.value = 0
       gain.connect(this.master)
       const source = ctx.createBufferSource()
-      source.buffer = buffer
-      source.loop = track.loop
+      source.buffer = buffers[item.index]!
+      source.loop = item.loop
       source.connect(gain)
-      const at = now + Math.max(0, start - t)
-      let offset = Math.max(0, t - start)
-      if (track.loop) offset %= buffer.duration
-      else if (offset >= buffer.duration) continue
-      source.start(at, offset)
-      source.stop(now + (end - t))
-      this.voices.push({track, gain, source})
+      source.start(now + item.delay, item.offset)
+      source.stop(now + item.stopAfter)
+      this.voices.push({index: item.index, track: this.tracks[item.index]!, gain, source})
     }
   }
 
@@ -143,12 +177,8 @@ export class AudioMix {
   tick(t: number, clipSounding: boolean): void {
     const ctx = this.ctx
     if (!ctx) return
-    const voiceSpans = this.tracks.filter((k) => k.voice).map((k) => [k.start / this.fps, k.end / this.fps] as [number, number])
-    for (const v of this.voices) {
-      let g = trackGain(v.track, t, this.fps)
-      if (v.track.duck) g *= duckFactor(t, voiceSpans, clipSounding)
-      v.gain.gain.setTargetAtTime(g, ctx.currentTime, GAIN_SMOOTHING_S)
-    }
+    const gains = mixGains(this.tracks, t, this.fps, clipSounding)
+    for (const v of this.voices) v.gain.gain.setTargetAtTime(gains[v.index] ?? 0, ctx.currentTime, GAIN_SMOOTHING_S)
   }
 
   close(): void {

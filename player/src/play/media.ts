@@ -9,6 +9,7 @@
  */
 import type {MediaSource} from '../render/frame.ts'
 import type {RLayer, Timeline} from '../render/types.ts'
+import {FrameConverter} from './frames.ts'
 import {absolute, type BundleManifest, type FileRef} from './manifest.ts'
 
 /** The largest difference between a clip's own clock and the timeline before it is re-seeked. */
@@ -42,6 +43,23 @@ function clipTime(layer: RLayer, n: number, fps: number, duration: number): numb
   return tin + t
 }
 
+/** True when every pixel of `img` has alpha 255 (false when it cannot be read). */
+function scanOpaque(img: HTMLImageElement): boolean {
+  try {
+    const w = img.naturalWidth
+    const h = img.naturalHeight
+    const c = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), {width: w, height: h})
+    const ctx = c.getContext('2d', {willReadFrequently: true}) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null
+    if (!ctx || !w || !h) return false
+    ctx.drawImage(img, 0, 0)
+    const data = ctx.getImageData(0, 0, w, h).data
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class Media implements MediaSource {
   private readonly images = new Map<string, HTMLImageElement | 'placeholder'>()
   private readonly videos = new Map<string, HTMLVideoElement>()
@@ -50,6 +68,8 @@ export class Media implements MediaSource {
   private readonly touched = new Set<HTMLVideoElement>()
   private lastShown = new Set<HTMLVideoElement>()
   private pending = 0
+  /** converts playing clips' frames off the main thread (see `frames.ts`) */
+  readonly frames = new FrameConverter()
   playing = false
   muted = false
   fps = 30
@@ -152,6 +172,7 @@ export class Media implements MediaSource {
     return new Promise((done) => {
       img.onload = () => {
         this.images.set(key, img)
+        this.opaqueKey(key) // scanned when idle, before any transition needs it
         this.onChange()
         done()
       }
@@ -162,6 +183,30 @@ export class Media implements MediaSource {
       }
       img.src = src
     })
+  }
+
+  private readonly opacity = new Map<string, boolean>()
+
+  /** True when the layer's picture is loaded and none of its pixels is transparent. JPEGs are
+   * opaque by format; other pictures are scanned once, when the page is idle after they load
+   * (false until then, and for pictures the page may not read). */
+  opaque(layer: RLayer): boolean {
+    const key = this.imageKey(layer)
+    return key !== null && this.opaqueKey(key)
+  }
+
+  private opaqueKey(key: string): boolean {
+    const img = this.images.get(key)
+    if (!img || img === 'placeholder') return false
+    const known = this.opacity.get(key)
+    if (known !== undefined) return known
+    this.opacity.set(key, false)
+    if (/\.jpe?g(\?|$)/i.test(img.src)) this.opacity.set(key, true)
+    else {
+      const idle = (f: () => void): void => void (typeof requestIdleCallback !== 'undefined' ? requestIdleCallback(f, {timeout: 1000}) : setTimeout(f, 50))
+      idle(() => this.opacity.set(key, scanOpaque(img)))
+    }
+    return this.opacity.get(key)!
   }
 
   image(layer: RLayer): CanvasImageSource | 'placeholder' | null {
@@ -200,9 +245,14 @@ export class Media implements MediaSource {
     if (this.playing) {
       if (v.paused) void v.play().catch(() => undefined)
       if (Math.abs(v.currentTime - want) > MAX_VIDEO_DRIFT_S) v.currentTime = want
+      else if (!v.seeking) {
+        const converted = this.frames.picture(v)
+        if (converted) return converted
+      }
     } else {
       if (!v.paused) v.pause()
       if (Math.abs(v.currentTime - want - SEEK_NUDGE_S) > 0.25 / this.fps && !v.seeking) v.currentTime = want + SEEK_NUDGE_S
+      else if (!v.seeking) this.frames.picture(v) // converted ahead: playback starts with it ready
     }
     return v.readyState >= 2 ? v : null
   }
@@ -308,6 +358,7 @@ export class Media implements MediaSource {
       v.load()
     }
     for (const s of this.lotties.values()) s.player.destroy()
+    this.frames.destroy()
     this.videos.clear()
     this.lotties.clear()
   }

@@ -9,7 +9,7 @@ import type {Source} from '../resolve/model.ts'
 import {fetchSource, parseFragment} from './data.ts'
 import {absolute, type BundleManifest} from './manifest.ts'
 import {Media} from './media.ts'
-import {Player, drawPoster, type DataOrigin, type MountOptions} from './player.ts'
+import {Player, drawPoster, loadPoster, type DataOrigin, type MountOptions} from './player.ts'
 
 async function loadManifest(bundle: string | BundleManifest, base: string | undefined): Promise<[BundleManifest, string]> {
   if (typeof bundle !== 'string') return [bundle, base ?? document.baseURI]
@@ -55,6 +55,7 @@ export async function mount(element: HTMLElement, options: MountOptions): Promis
   const source = compiled.model.source ? override(compiled.model.source) : null
   if (wantsFetch && source && !earlySource) fetchData(source)
   const player = new Player(element, manifest, base, compiled, options, fragment.view, early)
+  loadPoster(player)
   player.layout()
   drawPoster(player)
   const fonts = fontsEarly

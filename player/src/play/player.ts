@@ -75,6 +75,9 @@ export class Player {
   private refreshTimer: ReturnType<typeof setInterval> | null = null
   private readonly resizeObserver: ResizeObserver | null
   firstFrameAt: number | null = null
+  /** the bundle's poster image (see {@link loadPoster}) and whether it was put on screen */
+  poster: HTMLImageElement | null = null
+  posterShown = false
 
   constructor(
     readonly element: HTMLElement,
@@ -432,7 +435,7 @@ export class Player {
     const [tw, th] = this.compiled.model.size
     const scene = this.currentScene()
     if (!scene) return null
-    return hitTest(scene, this.frame, ((e.clientX - rect.left) / rect.width) * tw, ((e.clientY - rect.top) / rect.height) * th)
+    return hitTest(scene, this.frame, ((e.clientX - rect.left) / rect.width) * tw, ((e.clientY - rect.top) / rect.height) * th, this.fps)
   }
 
   private click(e: MouseEvent): void {
@@ -475,13 +478,37 @@ export class Player {
   }
 }
 
-/** While loading: the template's background, never a half-drawn frame. */
+/** While loading: the bundle's data-free poster (frame 0 with the template's defaults, drawn by
+ * the server at bundle time) once it has loaded, letterboxed as frames are; before that the
+ * template's background. Never a half-drawn frame; never drawn once the player is ready. */
 export function drawPoster(player: Player): void {
-  const ctx = player.chrome.canvas.getContext('2d', {alpha: false})
+  if (player.ready) return
+  const canvas = player.chrome.canvas
+  const ctx = canvas.getContext('2d', {alpha: false})
   if (!ctx) return
   const bg = player.compiled.model.background
+  ctx.setTransform(1, 0, 0, 1, 0, 0)
+  ctx.globalAlpha = 1
   ctx.fillStyle = /^#[0-9a-fA-F]{3,8}$/.test(bg) ? bg : '#000'
-  ctx.fillRect(0, 0, player.chrome.canvas.width, player.chrome.canvas.height)
+  ctx.fillRect(0, 0, canvas.width, canvas.height)
+  const img = player.poster
+  if (img && img.complete && img.naturalWidth > 0) {
+    const [tw, th] = player.compiled.model.size
+    const s = Math.min(canvas.width / tw, canvas.height / th)
+    ctx.drawImage(img, (canvas.width - tw * s) / 2, (canvas.height - th * s) / 2, tw * s, th * s)
+    player.posterShown = true
+  }
+}
+
+/** Start loading the bundle's poster; it is drawn when it arrives if no frame is up yet. */
+export function loadPoster(player: Player): void {
+  const ref = player.manifest.poster
+  if (!ref || typeof Image === 'undefined') return
+  const img = new Image()
+  img.decoding = 'async'
+  img.onload = () => drawPoster(player)
+  img.src = absolute(ref.url, player.base)
+  player.poster = img
 }
 
 export type {PlayerEvent}

@@ -23,6 +23,9 @@ export interface MediaSource {
   video(layer: RLayer, n: number): CanvasImageSource | null
   /** the Lottie picture `t` seconds into the layer, rendered at `w x h` device pixels */
   lottie(layer: RLayer, t: number, w: number, h: number): CanvasImageSource | null
+  /** true when the image layer's picture is loaded and has no transparent pixel (optional:
+   * false when unknown) */
+  opaque?(layer: RLayer): boolean
 }
 
 const SIMPLE = new Set(['image', 'video', 'lottie'])
@@ -35,16 +38,16 @@ export function parseFpsNumber(fps: string): number {
   return Number(n) / Number(d ?? 1)
 }
 
-type Props = Record<string, number | string>
+export type Props = Record<string, number | string>
 
-function propsAt(layer: RLayer, frame: number, fps: number): Props {
+export function propsAt(layer: RLayer, frame: number, fps: number): Props {
   const out: Props = {}
   const t = (frame - layer.start) / fps
   for (const [k, frames] of Object.entries(layer.animate)) out[k] = sample(frames, t)
   return out
 }
 
-function num(layer: RLayer, p: Props, key: keyof RLayer & string, fallback: number): number {
+export function num(layer: RLayer, p: Props, key: keyof RLayer & string, fallback: number): number {
   const v = p[key] ?? (layer[key] as number | undefined)
   return v === undefined || v === null ? fallback : Number(v)
 }
@@ -63,6 +66,11 @@ export function place(iw: number, ih: number, w: number, h: number, fit: string,
   const sw = w / s
   const sh = h / s
   return [(iw - sw) * fx, (ih - sh) * fy, sw, sh, 0, 0, w, h]
+}
+
+/** An opaque colour: `#rgb`, `#rrggbb` or `#rrggbbff`. */
+function opaqueColor(c: string | null | undefined): boolean {
+  return !!c && /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{6}[fF]{2})$/.test(c)
 }
 
 function sizeOf(img: CanvasImageSource): [number, number] {
@@ -123,21 +131,97 @@ export class FrameRenderer {
     ctx.globalCompositeOperation = 'source-over'
     ctx.fillStyle = css(this.timeline.background)
     ctx.fillRect(0, 0, cw, ch)
-    for (const [scene, look] of this.looks(frame)) {
+    this.looks(frame).forEach(([scene, look], i) => {
       ctx.save()
       ctx.setTransform(s, 0, 0, s, ox, oy)
       this.applyLook(ctx, look)
-      const needsLayer = look.alpha < 1
-      const target = needsLayer ? this.pushScratch(ctx, 0, 0, cw, ch) : ctx
+      // An opaque scene drawn first, fading with alpha a over the opaque background C, is
+      // L a + C (1 - a): the same as L drawn directly, then C filled with alpha 1 - a. That
+      // skips a full-canvas scratch (its synchronous rasterisation costs several ms a frame).
+      const fadeOver = look.alpha < 1 && i === 0 && this.fadesInPlace(scene, look, frame)
+      const needsLayer = look.alpha < 1 && !fadeOver
+      // the scratch covers only what the scene's layers can touch (a full canvas costs several
+      // ms to clear and composite)
+      const [bx, by, bw, bh] = needsLayer ? this.sceneBounds(ctx, scene, frame) : [0, 0, cw, ch]
+      const target = needsLayer ? this.pushScratch(ctx, bx, by, bw, bh) : ctx
       if (scene.background) {
         target.fillStyle = css(scene.background)
         target.fillRect(0, 0, this.width, this.height)
       }
       for (const layer of scene.layers) this.drawLayer(target, layer, frame)
-      if (needsLayer) this.popScratch(ctx, target, 0, 0, look.alpha, 'source-over', null)
+      if (needsLayer) this.popScratch(ctx, target, bx, by, look.alpha, 'source-over', null)
       ctx.restore()
-    }
+      if (fadeOver) {
+        ctx.setTransform(1, 0, 0, 1, 0, 0)
+        ctx.globalAlpha = 1 - look.alpha
+        ctx.fillStyle = css(this.timeline.background)
+        ctx.fillRect(0, 0, cw, ch)
+        ctx.globalAlpha = 1
+      }
+    })
     if (this.captions) drawCaptions(ctx, this.text, this.timeline, frame, [s, ox, oy])
+  }
+
+  /** True when `scene` (only faded by `look`, not moved, scaled or clipped) covers the whole
+   * template with opaque pixels at `frame` and the template background is opaque: its own
+   * opaque background colour, or a first layer that is a still, plain, opaque picture
+   * covering the frame (fit cover or fill, no transform, opacity, blend, radius or shadow). */
+  private fadesInPlace(scene: RScene, look: Look, frame: number): boolean {
+    if (look.dx || look.dy || look.scale !== 1 || look.clipWidth !== null) return false
+    if (!opaqueColor(this.timeline.background)) return false
+    if (opaqueColor(scene.background)) return true
+    const l = scene.layers[0]
+    if (!l || l.type !== 'image' || !(l.start <= frame && frame < l.end)) return false
+    if (Object.keys(l.animate ?? {}).length || l.shadow || (l.blend ?? 'normal') !== 'normal') return false
+    if ((l.opacity ?? 1) !== 1 || (l.scale ?? 1) !== 1 || (l.rotation ?? 0) !== 0 || (l.radius ?? 0) > 0) return false
+    if (!['cover', 'fill', undefined].includes(l.fit)) return false
+    const x0 = l.x - (l.anchor?.[0] ?? 0) * l.width
+    const y0 = l.y - (l.anchor?.[1] ?? 0) * l.height
+    if (x0 > 0 || y0 > 0 || x0 + l.width < this.width || y0 + l.height < this.height) return false
+    return this.media.opaque?.(l) ?? false
+  }
+
+  /** The device rectangle (integers, clamped to the canvas) holding every pixel `scene` can
+   * draw at `frame` with `ctx`'s transform: the union of its showing layers' boxes padded as
+   * {@link deviceBounds} does, plus room for drop shadows; the whole canvas when the scene has
+   * a background or a group layer. */
+  private sceneBounds(ctx: Ctx2D, scene: RScene, frame: number): [number, number, number, number] {
+    const cw = ctx.canvas.width
+    const ch = ctx.canvas.height
+    if (scene.background) return [0, 0, cw, ch]
+    let x0 = Infinity
+    let y0 = Infinity
+    let x1 = -Infinity
+    let y1 = -Infinity
+    for (const layer of scene.layers) {
+      if (!(layer.start <= frame && frame < layer.end)) continue
+      if (layer.type === 'group') return [0, 0, cw, ch]
+      const p = layer.animate && Object.keys(layer.animate).length ? propsAt(layer, frame, this.fps) : {}
+      const w = num(layer, p, 'width', 0)
+      const h = num(layer, p, 'height', 0)
+      const [ax, ay] = layer.anchor ?? [0, 0]
+      const scale = num(layer, p, 'scale', 1)
+      const rotation = num(layer, p, 'rotation', 0)
+      ctx.save()
+      ctx.translate(num(layer, p, 'x', 0), num(layer, p, 'y', 0))
+      if (rotation) ctx.rotate((rotation * Math.PI) / 180)
+      if (scale !== 1 && scale !== 0) ctx.scale(scale, scale)
+      ctx.translate(-ax * w, -ay * h)
+      const [bx, by, bw, bh] = this.deviceBounds(ctx, layer, w, h)
+      ctx.restore()
+      const sh = layer.shadow
+      const o = sh ? Math.ceil((Math.abs(sh.x) + Math.abs(sh.y) + 1.5 * sh.blur + 2) * this.scale * Math.max(1, Math.abs(scale))) : 0
+      x0 = Math.min(x0, bx - o)
+      y0 = Math.min(y0, by - o)
+      x1 = Math.max(x1, bx + bw + o)
+      y1 = Math.max(y1, by + bh + o)
+    }
+    if (x1 <= x0 || y1 <= y0) return [0, 0, 1, 1]
+    x0 = Math.max(0, Math.floor(x0))
+    y0 = Math.max(0, Math.floor(y0))
+    x1 = Math.min(cw, Math.ceil(x1))
+    y1 = Math.min(ch, Math.ceil(y1))
+    return x1 > x0 && y1 > y0 ? [x0, y0, x1 - x0, y1 - y0] : [0, 0, 1, 1]
   }
 
   private applyLook(ctx: Ctx2D, look: Look): void {

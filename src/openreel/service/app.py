@@ -23,6 +23,7 @@ from openreel.service import (
     routes_media,
     routes_pages,
     routes_renders,
+    routes_triggers,
 )
 from openreel.service.bodylimit import BodyLimit
 from openreel.service.jobs import RenderFn
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(routes_events.router)
     app.include_router(routes_media.router)
     app.include_router(routes_renders.router)
+    app.include_router(routes_triggers.router)
     app.include_router(routes_dashboard.router)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_json_bytes, exempt=("/api/templates", "/api/events")

@@ -93,6 +93,16 @@ class Settings(BaseModel):
         (), description="Test only: private networks the data fetch may reach (e.g. 127.0.0.0/8)."
     )
 
+    # --- triggers: signed callbacks (same fetch_allow_http / fetch_allowed_networks rules) ---
+    callback_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="HMAC secret signing trigger callbacks; callbacks are refused without it.",
+    )
+    callback_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    callback_base_delay_s: Annotated[float, Field(ge=0, le=60)] = 2.0
+    callback_timeout_s: Annotated[float, Field(gt=0, le=30)] = 10.0
+
     @field_validator("public_url")
     @classmethod
     def _origin(cls, value: str | None) -> str | None:

@@ -15,6 +15,7 @@ from fastapi import Request
 from openreel.analytics import DuckDBEventStore, EventQueue, IngestLimits, IngestPipeline
 from openreel.service.archive import ArchiveLimits
 from openreel.service.brand_data import BrandData
+from openreel.service.callbacks import CallbackPolicy, CallbackSender, pinned_poster
 from openreel.service.jobs import RenderFn, RenderQueue
 from openreel.service.keys import KeyStore
 from openreel.service.landing import BundleInfo
@@ -24,6 +25,7 @@ from openreel.service.settings import Settings
 from openreel.service.storage import Storage
 from openreel.service.templates import BundleBuilder, TemplateRegistry, web_bundle_builder
 from openreel.service.thumbs import ThumbRenderer
+from openreel.service.triggers import TriggerWorker
 
 
 @dataclass
@@ -41,6 +43,7 @@ class AppState:
     thumbs: ThumbRenderer
     brand: BrandData
     renders: RenderQueue
+    triggers: TriggerWorker
     log: logging.Logger
     clock: Callable[[], float]
     bundles: dict[str, BundleInfo] = field(default_factory=dict)
@@ -54,6 +57,7 @@ class AppState:
             return
         self.closed = True
         self.renders.close()
+        self.triggers.close()
         self.ingest.stop()
         self.event_store.close()
         self.storage.close()
@@ -96,11 +100,13 @@ def build_state(
         known_view=known_view,
         clock=clock,
     )
+    log = logging.getLogger("openreel.service")
     limiter = RateLimiter(
         rate=settings.events_rate_per_s,
         burst=settings.events_burst,
         max_keys=settings.rate_limit_clients,
     )
+    triggers = TriggerWorker(storage, callback_sender(settings, clock), log=log)
     return AppState(
         settings=settings,
         storage=storage,
@@ -123,7 +129,32 @@ def build_state(
             timeout_s=settings.fetch_timeout_s,
             max_bytes=settings.fetch_max_bytes,
         ),
-        log=logging.getLogger("openreel.service"),
+        triggers=triggers,
+        log=log,
+        clock=clock,
+    )
+
+
+def callback_policy(settings: Settings) -> CallbackPolicy:
+    """Where trigger callbacks may go: the fetch rules of server mode (test-only loopback)."""
+    return CallbackPolicy(
+        timeout_s=settings.callback_timeout_s,
+        allow_http=settings.fetch_allow_http,
+        allowed_networks=settings.fetch_allowed_networks,
+    )
+
+
+def callback_sender(settings: Settings, clock: Callable[[], float]) -> CallbackSender | None:
+    """The callback sender of ``settings`` (None without ``callback_secret``). Dead letters go
+    to ``<data_dir>/dead-letters/callbacks.jsonl``."""
+    if settings.callback_secret is None:
+        return None
+    return CallbackSender(
+        settings.callback_secret.encode("utf-8"),
+        settings.data_dir / "dead-letters" / "callbacks.jsonl",
+        post=pinned_poster(callback_policy(settings)),
+        max_attempts=settings.callback_attempts,
+        base_delay_s=settings.callback_base_delay_s,
         clock=clock,
     )
 

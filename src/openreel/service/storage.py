@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS render_jobs (
     error_code TEXT, output TEXT, created INTEGER NOT NULL, finished INTEGER,
     owner TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS triggers (
+    idem TEXT PRIMARY KEY, body TEXT NOT NULL, created INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS views (
     view TEXT PRIMARY KEY, campaign TEXT NOT NULL, sub TEXT NOT NULL, jti TEXT NOT NULL,
     created INTEGER NOT NULL
@@ -386,3 +389,18 @@ class Storage:
                 " WHERE status IN ('queued', 'running') AND owner = ?",
                 (code, self.now(), owner),
             ).rowcount
+
+    # --- triggers: the answer of a trigger, by idempotency id (ids and links only) ---------
+    def add_trigger(self, idem: str, body: str) -> str:
+        """Store ``body`` under ``idem`` unless one is stored; return the stored body."""
+        with self._tx() as con:
+            con.execute(
+                "INSERT OR IGNORE INTO triggers (idem, body, created) VALUES (?, ?, ?)",
+                (idem, body, self.now()),
+            )
+            row = con.execute("SELECT body FROM triggers WHERE idem = ?", (idem,)).fetchone()
+        return str(row[0])
+
+    def trigger_by_idem(self, idem: str) -> str | None:
+        rows = self._all("SELECT body FROM triggers WHERE idem = ?", (idem,))
+        return str(rows[0][0]) if rows else None

@@ -9,21 +9,33 @@ without a default) gets a plain placeholder image instead.
 Renders run at most ``max_parallel`` at a time (a semaphore; further requests wait), take the
 frame at ``at`` seconds (:func:`openreel.pipeline.render_still`), and are written atomically
 to ``cache/thumbs/<version>/<at in ms>-<width>.jpg``; later requests read the file.
+
+Animated previews (:meth:`ThumbRenderer.gif`) are the first :data:`GIF_SECONDS` seconds (or
+the whole video when shorter) at :data:`GIF_FPS` frames a second, at most
+:data:`GIF_MAX_WIDTH` pixels wide, with one palette (:func:`openreel.media.write_gif`);
+data-free ones are cached as ``cache/thumbs/<version>/anim-<width>.gif``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import secrets
 import threading
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 from PIL import Image
 
 from openreel.errors import DataError
 from openreel.media.atomic import write_bytes_atomic
 
 MAX_WIDTH: Final = 1920
+GIF_SECONDS: Final = 2.5
+GIF_FPS: Final = 10
+GIF_MAX_WIDTH: Final = 480
 MIN_WIDTH: Final = 16
 
 
@@ -112,3 +124,60 @@ class ThumbRenderer:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, data)
         return data
+
+    def gif(self, version: str, width: int, data: dict[str, Any] | None = None) -> bytes:
+        """The animated preview ``min(width, GIF_MAX_WIDTH)`` wide (rounded as in
+        :func:`quantize`). Without ``data``: the template's defaults, cached (a template whose
+        defaults do not validate gets a one-frame placeholder). With ``data`` (server mode):
+        personal, not cached; ``DataError`` when the template refuses it."""
+        _, width = quantize(0.0, min(width, GIF_MAX_WIDTH))
+        path = self.cache / "thumbs" / version / f"anim-{width}.gif"
+        if data is None and path.is_file():
+            return path.read_bytes()
+        with self._slots:
+            prepared = self._prepare(version)
+            size = thumb_size(prepared.template.model.size, width)
+            try:
+                frames = _gif_frames(prepared, data or {}, size)
+            except DataError:
+                if data is not None:
+                    raise
+                frames = [np.zeros((size[1], size[0], 4), np.uint8) + _PLACEHOLDER_BGRA]
+        from openreel.media import write_gif
+
+        self.cache.mkdir(parents=True, exist_ok=True)
+        temp = self.cache / f".anim-{secrets.token_hex(6)}.gif"
+        try:
+            write_gif(temp, frames, Fraction(GIF_FPS))
+            encoded = temp.read_bytes()
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        if data is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(path, encoded)
+        return encoded
+
+
+_PLACEHOLDER_BGRA: Final = np.array([32, 16, 11, 255], np.uint8)
+
+
+def _gif_frames(prepared: Any, data: dict[str, Any], size: tuple[int, int]) -> list[Any]:
+    """Straight-alpha BGRA frames of the preview (see :meth:`ThumbRenderer.gif`)."""
+    from openreel.pipeline import resolve_for
+    from openreel.render import FrameRenderer, unpremultiply
+
+    timeline = resolve_for(prepared, data)
+    fps = Fraction(str(timeline["fps"]))
+    total = int(timeline["frames"])
+    seconds = min(Fraction(GIF_SECONDS), Fraction(total) / fps)
+    count = max(1, int(seconds * GIF_FPS))
+    indices = [min(total - 1, int(Fraction(i, GIF_FPS) * fps)) for i in range(count)]
+    renderer = FrameRenderer(
+        timeline, prepared.root, size=size, font_manager=prepared.fonts,
+        asset_cache=prepared.assets,
+    )  # fmt: skip
+    try:
+        return [unpremultiply(renderer.draw(i)) for i in indices]
+    finally:
+        renderer.close()

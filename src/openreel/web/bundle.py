@@ -12,6 +12,10 @@ hex digits of the SHA-256 of its content, so any static host can cache it foreve
     fonts/<h>.<ext>               the template's fonts and OpenReel Sans (regular and bold)
     lottie/lottie.<h>.js, lottie/dotlottie-player.<h>.wasm
                                   the Lottie runtime, only when the template has a Lottie layer
+    poster.<h>.jpg                the data-free poster: frame 0 drawn by the server renderer
+                                  with the template's defaults (no viewer data), shown by the
+                                  player until its first frame with data; absent when the
+                                  defaults cannot be resolved (required fields without one)
 
 ``index.html`` holds no inline script: its config block (``#openreel-config``, the same format
 the server's landing page uses) is data, and the player mounts itself from it. Its
@@ -134,13 +138,34 @@ def _template_document(loaded_file: Path) -> Any:
     return document
 
 
+POSTER_QUALITY = 80
+
+
+def render_poster(template_dir: str | Path) -> bytes | None:
+    """Frame 0 of the template resolved with its defaults only (``{}`` as data), as JPEG at
+    the template's size, or None when the defaults do not resolve or render (an
+    :class:`~openreel.errors.OpenReelError`, e.g. a required field without a default)."""
+    from openreel.errors import OpenReelError
+    from openreel.pipeline import render_still
+
+    try:
+        return render_still(Path(template_dir), {}, 0.0, format="jpeg", quality=POSTER_QUALITY)
+    except OpenReelError:
+        return None
+
+
 def build_bundle(
-    template_dir: str | Path, out_dir: str | Path, *, events_url: str | None = None
+    template_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    events_url: str | None = None,
+    poster: bool = True,
 ) -> BundleManifest:
     """Compile the template in ``template_dir`` into a static bundle in ``out_dir``.
 
     ``out_dir`` is created (its previous content is replaced). ``events_url`` is where the
-    player sends engagement events (http(s); None: no events). Raises the template's
+    player sends engagement events (http(s); None: no events). With ``poster`` the data-free
+    poster of :func:`render_poster` is included (when the defaults resolve). Raises the template's
     :class:`~openreel.errors.TemplateError` / ``ExpressionError`` when it does not compile,
     ``ValueError`` for an events URL that is not http(s), and ``FileNotFoundError`` when the
     package ships no built player (run ``make setup``).
@@ -191,6 +216,8 @@ def build_bundle(
                 (static / "dotlottie-player.wasm").read_bytes(),
             ),
         }  # fmt: skip
+    poster_bytes = render_poster(template_dir) if poster else None
+    poster_ref = None if poster_bytes is None else w.put("", "poster", ".jpg", poster_bytes)
     js = w.put("", "player", ".js", player_js.read_bytes())
     css = w.put("", "player", ".css", (static / "player.css").read_bytes())
     # the version names what a viewer sees: the template and every file it uses
@@ -209,7 +236,7 @@ def build_bundle(
         "source": None
         if model.source is None
         else {"url": model.source.url, "timeout_ms": model.source.timeout_ms},
-        "poster": None,
+        "poster": poster_ref,
     }
     w.put_fixed("bundle.json", json.dumps(manifest, indent=1, sort_keys=True).encode())
     csp = content_security_policy(connect, lottie=lottie)
