@@ -1,7 +1,9 @@
 """The landing page of a view link: an HTML shell, its security headers and the bundle's SRI.
 
 The page carries no viewer data: only the campaign id, template version, a fresh event view
-id and where to send events (in a JSON data block the player reads). The brand's data token
+id and where to send events (in a JSON data block the player reads; an ``auto`` campaign's
+page adds ``server_url``, the server-mode URL of the same link, see
+:mod:`openreel.service.auto_mode`). The brand's data token
 stays in the URL fragment (``#t=...``), which browsers never send to a server; the player
 reads it from ``location.hash`` and calls the brand's endpoint directly.
 
@@ -142,10 +144,14 @@ def _json_block(config: dict[str, Any]) -> str:
 
 
 def render_page(
-    config: dict[str, Any], files: Sequence[BundleFile], preview_url: str | None = None
+    config: dict[str, Any],
+    files: Sequence[BundleFile],
+    preview_url: str | None = None,
+    extra_head: str = "",
 ) -> str:
-    """The landing page HTML: the config data block, the bundle's files with SRI and, for
-    link-preview crawlers (which run no script), a data-free ``og:image``."""
+    """The landing page HTML: the config data block, ``extra_head`` (trusted markup placed
+    after the config block and before the bundle's files), the bundle's files with SRI and a
+    data-free ``og:image``."""
     tags = []
     cors = 'crossorigin="anonymous"'
     for f in files:
@@ -164,7 +170,7 @@ def render_page(
         '<meta name="referrer" content="no-referrer"><title>Video</title>'
         f"{og}"
         f'<script type="application/json" id="openreel-config">{_json_block(config)}</script>'
-        f'{"".join(tags)}</head><body><main id="openreel"></main>{fallback}'
+        f'{extra_head}{"".join(tags)}</head><body><main id="openreel"></main>{fallback}'
         "<noscript>This video needs JavaScript.</noscript></body></html>"
     )
 

@@ -7,9 +7,17 @@ from pathlib import PurePosixPath
 from typing import Annotated, Final
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from openreel.service.auto_mode import (
+    FALLBACK_JS,
+    FALLBACK_PATH,
+    crawler_page,
+    fallback_head,
+    is_preview_crawler,
+    server_url,
+)
 from openreel.service.http_errors import error_response
 from openreel.service.landing import (
     BundleInfo,
@@ -100,15 +108,31 @@ def _refused(state: AppState, status: int, reason: str) -> HTMLResponse:
     )
 
 
+@router.get(FALLBACK_PATH, tags=["pages"], response_class=Response)
+def fallback_script() -> Response:
+    """The capability check of ``auto`` pages (:mod:`openreel.service.auto_mode`)."""
+    return Response(
+        FALLBACK_JS,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/v/{campaign}", response_class=HTMLResponse, tags=["pages"])
 def landing(
     campaign: str,
     state: State,
     l: Annotated[str, Query(max_length=2048, description="The signed link token.")] = "",  # noqa: E741
+    mode: Annotated[
+        str, Query(max_length=16, description="`server`: the server-mode page (auto campaigns).")
+    ] = "",
+    user_agent: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> HTMLResponse:
     """The page of a view link ``/v/{campaign}?l=<token>#t=<brand token>``: verifies the token
     (audience ``player``, this campaign) and serves the player shell; the fragment stays in the
-    browser."""
+    browser. Link-preview crawlers get a data-free page (every mode); ``server`` campaigns,
+    and ``auto`` ones asked with ``mode=server``, the server-mode page; ``auto`` pages fall
+    back to it when the browser cannot render (:mod:`openreel.service.auto_mode`)."""
     row = state.storage.campaign(campaign)
     if row is None:
         return _refused(state, 404, "campaign")
@@ -124,11 +148,15 @@ def landing(
         return _refused(state, 401, exc.reason)
     if claims.cid != row.id:
         return _refused(state, 401, "campaign")
-    if row.mode == "server":
+    base = state.settings.origin
+    preview = f"{base}/og/{quote(row.id)}.jpg"
+    if is_preview_crawler(user_agent):
+        csp = "default-src 'none'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+        return HTMLResponse(crawler_page(preview), headers=page_headers(csp))
+    if row.mode == "server" or (row.mode == "auto" and mode == "server"):
         return server_page(state, row, claims, l)
     view_id = str(uuid.uuid4())
     state.storage.add_view(view_id, row.id, claims.sub, claims.jti)
-    base = state.settings.origin
     bundle_url = f"{base}/b/{row.template_version}/"
     events_url = f"{base}/api/events"
     bundle = _bundle(state, row.template_version)
@@ -141,8 +169,12 @@ def landing(
     )
     files = bundle.files if bundle is not None else ()
     config = page_config(row, view_id=view_id, events_url=events_url, bundle_url=bundle_url)
-    preview = f"{base}/og/{quote(row.id)}.jpg"
-    return HTMLResponse(render_page(config, files, preview), headers=page_headers(csp))
+    head = ""
+    if row.mode == "auto":
+        config["server_url"] = server_url(base, row.id, l)
+        head = fallback_head(config["server_url"])
+    page = render_page(config, files, preview, extra_head=head)
+    return HTMLResponse(page, headers=page_headers(csp))
 
 
 @router.get("/b/{version}/{path:path}", tags=["pages"], response_class=FileResponse)

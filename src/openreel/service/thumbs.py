@@ -6,6 +6,10 @@ the same picture for every viewer, which is also why it can be cached and shared
 (``Cache-Control: public``). A template whose defaults do not validate (a required field
 without a default) gets a plain placeholder image instead.
 
+Each version keeps a :class:`~openreel.pipeline.still.StillCache` (the drawn static prefix
+of its stills: layers that read no data, such as a background image and a clip's frame), so
+a warm personal still costs one resolve, the viewer's own layers and one encode.
+
 Renders run at most ``max_parallel`` at a time (a semaphore; further requests wait), take the
 frame at ``at`` seconds (:func:`openreel.pipeline.render_still`), and are written atomically
 to ``cache/thumbs/<version>/<at in ms>-<width>.jpg``; later requests read the file.
@@ -24,13 +28,16 @@ import secrets
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from PIL import Image
 
 from openreel.errors import DataError
 from openreel.media.atomic import write_bytes_atomic
+
+if TYPE_CHECKING:
+    from openreel.pipeline.still import StillCache
 
 MAX_WIDTH: Final = 1920
 GIF_SECONDS: Final = 2.5
@@ -78,6 +85,7 @@ class ThumbRenderer:
         self.cache = cache
         self._slots = threading.BoundedSemaphore(max_parallel)
         self._prepared: dict[str, Any] = {}
+        self._stills: dict[str, StillCache] = {}
         self._lock = threading.Lock()
 
     def _prepare(self, version: str) -> Any:
@@ -91,6 +99,13 @@ class ThumbRenderer:
                 self._prepared[version] = prepared
         return prepared
 
+    def still_cache(self, version: str) -> StillCache:
+        """The static-prefix cache of ``version`` (created on first use)."""
+        from openreel.pipeline.still import StillCache
+
+        with self._lock:
+            return self._stills.setdefault(version, StillCache())
+
     def personal_jpeg(self, version: str, data: dict[str, Any], at: float, width: int) -> bytes:
         """The still for one viewer's ``data`` (server mode); not cached here (the data may
         change and must not linger on disk). Raises ``DataError`` for data the template
@@ -101,7 +116,8 @@ class ThumbRenderer:
         with self._slots:
             prepared = self._prepare(version)
             size = thumb_size(prepared.template.model.size, width)
-            return render_still(prepared, data, at, size, "jpeg", quality=85)
+            cache = self.still_cache(version)
+            return render_still(prepared, data, at, size, "jpeg", quality=85, cache=cache)
 
     def jpeg(self, version: str, at: float, width: int) -> bytes:
         """The still at ``at`` seconds, ``width`` pixels wide (``OR-E504`` outside the video).
@@ -118,7 +134,8 @@ class ThumbRenderer:
             prepared = self._prepare(version)
             size = thumb_size(prepared.template.model.size, width)
             try:
-                data = render_still(prepared, {}, at, size, "jpeg", quality=85)
+                cache = self.still_cache(version)
+                data = render_still(prepared, {}, at, size, "jpeg", quality=85, cache=cache)
             except DataError:
                 data = placeholder_jpeg(size)
         path.parent.mkdir(parents=True, exist_ok=True)
