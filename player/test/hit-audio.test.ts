@@ -3,7 +3,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {hitTest, toLocal} from '../src/play/hit.ts'
-import {DUCK_DB, mixGains, schedule} from '../src/play/audio.ts'
+import {AudioMix, DUCK_DB, mixGains, schedule} from '../src/play/audio.ts'
 import type {RLayer, RScene, RTrack} from '../src/render/types.ts'
 
 function layer(over: Partial<RLayer>): RLayer {
@@ -121,4 +121,87 @@ test('audio gains: volume keyframes, fades, ducking under voices and sounding cl
   assert.ok(before < 0.8 && before > 0.8 * duck)
   const after = mixGains(tracks, 5 + 0.15, 30, false)[0]!
   assert.ok(after < 0.8 && after > 0.8 * duck)
+})
+
+// --- the Web Audio graph AudioMix builds, on a recording stand-in for AudioContext ------------
+
+interface Call {
+  node: string
+  op: string
+  args: unknown[]
+}
+
+function fakeAudio(durations: Record<string, number>): {calls: Call[]; restore: () => void} {
+  const calls: Call[] = []
+  let n = 0
+  const param = (node: string): {value: number; setTargetAtTime: (...a: unknown[]) => void} => ({
+    value: 1,
+    setTargetAtTime: (...args: unknown[]) => void calls.push({node, op: 'gain', args}),
+  })
+  class FakeContext {
+    currentTime = 100
+    state = 'running'
+    destination = {name: 'destination'}
+    createGain(): unknown {
+      const node = `gain${n++}`
+      return {name: node, gain: param(node), connect: (to: {name: string}) => void calls.push({node, op: 'connect', args: [to.name]}), disconnect: () => undefined}
+    }
+    createBufferSource(): unknown {
+      const node = `source${n++}`
+      const s = {
+        name: node, buffer: null as unknown, loop: false,
+        connect: (to: {name: string}) => void calls.push({node, op: 'connect', args: [to.name]}),
+        start: (...args: unknown[]) => void calls.push({node, op: 'start', args: [...args, s.loop, (s.buffer as {src: string}).src]}),
+        stop: (...args: unknown[]) => void calls.push({node, op: 'stop', args}),
+      }
+      return s
+    }
+    decodeAudioData(b: {src: string}): Promise<unknown> {
+      return Promise.resolve({src: b.src, duration: durations[b.src]})
+    }
+    resume(): Promise<void> {
+      return Promise.resolve()
+    }
+    close(): Promise<void> {
+      return Promise.resolve()
+    }
+  }
+  const g = globalThis as Record<string, unknown>
+  const saved = [g.AudioContext, g.fetch]
+  g.AudioContext = FakeContext
+  g.fetch = (url: string) => Promise.resolve({arrayBuffer: () => Promise.resolve({src: url})})
+  return {calls, restore: () => void ([g.AudioContext, g.fetch] = saved)}
+}
+
+test('audio graph: one source per sounding track, started and stopped as scheduled, gains ticked', async () => {
+  const {calls, restore} = fakeAudio({music: 20, voice: 2})
+  try {
+    const tracks = [
+      track({src: 'music', start: 0, end: 300, volume: 0.5, duck: true, loop: true}), // 0 .. 10 s
+      track({src: 'voice', start: 120, end: 180, voice: true}), // 4 .. 6 s
+      track({src: 'gone', start: 0, end: 30}), // over at 3 s
+    ]
+    const mix = new AudioMix(tracks, 30, (asset) => asset)
+    mix.unlock()
+    await mix.start(() => 3)
+    const starts = calls.filter((c) => c.op === 'start').map((c) => c.args)
+    // music: now (100 s on the context clock), 3 s into its buffer, looping;
+    // voice: in 1 s, from its start; the track that is over: nothing
+    assert.deepEqual(starts, [[100, 3, true, 'music'], [101, 0, false, 'voice']])
+    const stops = calls.filter((c) => c.op === 'stop').map((c) => c.args[0])
+    assert.deepEqual(stops, [107, 103])
+    // each source goes through its own gain into the master gain, the master to the speakers
+    const connects = calls.filter((c) => c.op === 'connect').map((c) => `${c.node}>${c.args[0]}`)
+    assert.ok(connects.includes('gain0>destination'))
+    assert.equal(connects.filter((c) => c.endsWith('>gain0')).length, 2)
+    calls.length = 0
+    mix.tick(4.5, false) // inside the voice: music ducked
+    const gains = calls.filter((c) => c.op === 'gain').map((c) => c.args[0] as number)
+    assert.equal(gains.length, 2)
+    assert.ok(Math.abs(gains[0]! - 0.5 * 10 ** (-DUCK_DB / 20)) < 1e-12)
+    assert.equal(gains[1], 1)
+    mix.close()
+  } finally {
+    restore()
+  }
 })

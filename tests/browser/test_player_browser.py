@@ -29,8 +29,8 @@ def site(bundle_factory: Any, events: Server) -> Iterator[tuple[PreviewServer, S
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(ignore_https_errors=True, viewport={"width": 640, "height": 360})
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page
     context.close()
 
@@ -61,7 +61,7 @@ def test_token_fetches_from_brand_endpoint_and_draws_the_name(
     page.goto(f"{server.url}#t=fail")
     page.wait_for_function(FIRST_FRAME, timeout=10_000)
     assert _canvas_png(page) != with_name
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("token", ["fail", "slow"])
@@ -161,7 +161,7 @@ def test_no_request_to_openreel_carries_the_token_or_a_data_value(
     openreel = (f"http://127.0.0.1:{server.port}", f"http://127.0.0.1:{events.port}")
     mine = [s for s in seen if s[0].startswith(openreel)]
     assert mine, "the page made no request to the OpenReel origin"
-    secrets = [f"t={token}", VIEWER["first_name"], "Zo%C3%AB", str(VIEWER["points"])]
+    secrets = [f"t={token}", str(VIEWER["first_name"]), "Zo%C3%AB", str(VIEWER["points"])]
     for url, headers, body in mine:
         blob = url + json.dumps(headers) + body.decode("utf-8", "replace")
         for secret in secrets:
@@ -209,7 +209,7 @@ def test_keyboard_controls_play_captions_and_seek(
     page.wait_for_function(f"() => {PLAYER}.frame === {PLAYER}.timeline.frames - 1", timeout=2_000)
     page.keyboard.press("Home")
     page.wait_for_function(f"() => {PLAYER}.frame === 0", timeout=2_000)
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []
 
 
 _PIXELS = (
@@ -240,4 +240,4 @@ def test_poster_shows_while_the_data_is_on_its_way(
     # ... and it is not a blank background
     rgb = poster.reshape(-1, 4)[:, :3]
     assert float(rgb.std(axis=0).max()) > 20
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []

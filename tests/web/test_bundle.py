@@ -98,7 +98,9 @@ def test_index_has_csp_sri_and_no_inline_script(built: Any) -> None:
     assert {kind for kind, _ in preloads} == {"font", "image"}
     assert all(href in built.files for _, href in preloads)
     assert '<link rel="preconnect" href="https://crm.brand.example">' in page
-    config = json.loads(re.search(r'id="openreel-config">(.*?)</script>', page).group(1))
+    block = re.search(r'id="openreel-config">(.*?)</script>', page)
+    assert block is not None
+    config = json.loads(block.group(1))
     assert config["manifest"] == json.loads((built.out_dir / "bundle.json").read_text())
 
 

@@ -15,8 +15,10 @@
  * `blob:` worker, the converter reports itself unavailable and clips are drawn directly.
  */
 
-/** The oldest converted picture drawn instead of the clip's current one (seconds of clip time). */
-export const MAX_BITMAP_LAG_S = 0.1
+/** The oldest converted picture drawn instead of the clip's current one (seconds of clip time):
+ * typically the lag is one frame; under CPU starvation drawing the `<video>` directly would cost
+ * the same conversion on the main thread and drop timeline frames instead. */
+export const MAX_BITMAP_LAG_S = 0.2
 
 const WORKER_SOURCE =
   'onmessage=async(e)=>{const f=e.data.frame;let b=null;try{b=await createImageBitmap(f)}catch(_){}' +
@@ -113,8 +115,9 @@ export class FrameConverter {
    * The picture to draw for a clip: grabs the frame the clip presents now (a reference), sends
    * it for conversion when it is new, and returns the newest converted picture if it is at most
    * {@link MAX_BITMAP_LAG_S} older than the presented frame, else null (draw the `<video>`).
+   * `use: false` only converts ahead (a paused clip, drawn from the `<video>` itself).
    */
-  picture(video: HTMLVideoElement): ImageBitmap | null {
+  picture(video: HTMLVideoElement, use = true): ImageBitmap | null {
     if (!this.available() || video.readyState < 2) return null
     const s = this.slot(video)
     if (s.broken) return null
@@ -133,7 +136,7 @@ export class FrameConverter {
     } else frame.close()
     const lag = presented / 1e6 - s.time
     if (!s.bitmap || lag < -1e-3 || lag > MAX_BITMAP_LAG_S) return null
-    this.used++
+    if (use) this.used++
     return s.bitmap
   }
 

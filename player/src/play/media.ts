@@ -252,7 +252,7 @@ export class Media implements MediaSource {
     } else {
       if (!v.paused) v.pause()
       if (Math.abs(v.currentTime - want - SEEK_NUDGE_S) > 0.25 / this.fps && !v.seeking) v.currentTime = want + SEEK_NUDGE_S
-      else if (!v.seeking) this.frames.picture(v) // converted ahead: playback starts with it ready
+      else if (!v.seeking) this.frames.picture(v, false) // converted ahead: playback starts with it ready
     }
     return v.readyState >= 2 ? v : null
   }

@@ -156,6 +156,26 @@ export class Player {
     this.chrome.seek.max = String(timeline.frames / this.fps)
     this.frame = Math.min(this.frame, Math.max(0, timeline.frames - 1))
     this.dirty = true
+    if (this.firstFrameAt !== null) this.warmCaches()
+  }
+
+  /** True while constant layers are being composited ahead of time (see {@link warmCaches}). */
+  private warming = false
+
+  /** Let the renderer composite constant layers ahead of time, one scene per idle period while
+   * paused (a blurred shadow can take 100 ms: never while playing, where the frame that first
+   * shows such a layer composites it instead). */
+  private warmCaches(): void {
+    const renderer = this.renderer
+    this.warming = true
+    const idle = (f: () => void): void => void (typeof requestIdleCallback !== 'undefined' ? requestIdleCallback(f, {timeout: 2000}) : setTimeout(f, 100))
+    const step = (): void => {
+      if (renderer !== this.renderer) return
+      if (this.playing) idle(step)
+      else if (renderer.warmCaches()) idle(step)
+      else this.warming = false
+    }
+    idle(step)
   }
 
   loadFonts(): Promise<void> {
@@ -367,17 +387,18 @@ export class Player {
       this.events.emit('load', 0, {duration: this.timeline.frames / this.fps})
       this.events.emit('first_frame', 0)
       this.element.dispatchEvent(new CustomEvent('openreel:firstframe', {detail: {origin: this.dataOrigin}}))
+      this.warmCaches()
     }
   }
 
-  /** Resolves once everything the current frame shows is loaded and drawn (clips seeked), or
-   * after `timeoutMs` whatever the state. */
+  /** Resolves once everything the current frame shows is loaded and drawn (clips seeked) and
+   * constant layers are composited ahead of time, or after `timeoutMs` whatever the state. */
   idle(timeoutMs = 5000): Promise<void> {
     return new Promise((done) => {
       let calm = 0
       const until = performance.now() + timeoutMs
       const check = (): void => {
-        if (this.timeline !== undefined && !this.media.busy() && !this.dirty && this.pendingSeek === null) calm++
+        if (this.timeline !== undefined && !this.media.busy() && !this.dirty && this.pendingSeek === null && !this.warming) calm++
         else calm = 0
         if (calm >= 2 || performance.now() > until) done()
         else requestAnimationFrame(check)

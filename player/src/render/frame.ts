@@ -310,7 +310,7 @@ export class FrameRenderer {
     } else if (!this.fromCache(ctx, layer, op, opacity)) {
       // a constant layer is cached whole (even where it is off the canvas now: it may slide in)
       const whole = this.constant(layer) ? this.deviceBounds(ctx, layer, w, h, false) : null
-      const cacheable = whole !== null && whole[2] * whole[3] <= 4 * ctx.canvas.width * ctx.canvas.height
+      const cacheable = whole !== null && whole[2] * whole[3] <= 4 * this.ctx.canvas.width * this.ctx.canvas.height
       const [bx, by, bw, bh] = cacheable ? whole : this.deviceBounds(ctx, layer, w, h)
       if (bw > 0 && bh > 0) {
         const sc = this.pushScratch(ctx, bx, by, bw, bh)
@@ -342,11 +342,14 @@ export class FrameRenderer {
     return c
   }
 
+  /** Blit a cached layer. The entry is valid while the output canvas keeps its size and the
+   * layer's device transform its linear part (a, b, c, d): translations are relative, so an
+   * entry made inside a scratch canvas serves the output canvas too, and the other way round. */
   private fromCache(ctx: Ctx2D, layer: RLayer, op: GlobalCompositeOperation, opacity: number): boolean {
     const entry = this.constant(layer) ? this.cache.get(layer) : undefined
     if (!entry) return false
     const m = ctx.getTransform()
-    if (entry.cw !== ctx.canvas.width || entry.ch !== ctx.canvas.height || m.a !== entry.m.a || m.b !== entry.m.b || m.c !== entry.m.c || m.d !== entry.m.d) return false
+    if (entry.cw !== this.ctx.canvas.width || entry.ch !== this.ctx.canvas.height || m.a !== entry.m.a || m.b !== entry.m.b || m.c !== entry.m.c || m.d !== entry.m.d) return false
     ctx.save()
     ctx.setTransform(1, 0, 0, 1, 0, 0)
     ctx.globalCompositeOperation = op
@@ -375,13 +378,53 @@ export class FrameRenderer {
     cc.drawImage(sc.canvas, 0, 0, sw, shh, o, o, sw, shh)
     const x = Math.floor(bx) - o
     const y = Math.floor(by) - o
-    this.cache.set(layer, {canvas, x, y, m: ctx.getTransform(), cw: ctx.canvas.width, ch: ctx.canvas.height})
+    this.cache.set(layer, {canvas, x, y, m: ctx.getTransform(), cw: this.ctx.canvas.width, ch: this.ctx.canvas.height})
     ctx.save()
     ctx.setTransform(1, 0, 0, 1, 0, 0)
     ctx.globalCompositeOperation = op
     ctx.globalAlpha *= opacity
     ctx.drawImage(canvas, x, y)
     ctx.restore()
+  }
+
+  private warmed = 0
+  private warmTarget: Ctx2D | null = null
+
+  /**
+   * Composite ahead of time, for the next scene not yet warmed, the constant layers that need a
+   * composite (see {@link constant}; a blurred shadow costs tens of ms the first time), so the
+   * frame that first shows them only blits (their pixels are rasterised here, by reading one
+   * back). Draws into a 1 x 1 canvas (nothing on screen changes) with the transform frames use at rest, at the first of the layer's start, middle
+   * and last frame where it shows. Returns true while scenes remain (call again when idle).
+   */
+  warmCaches(): boolean {
+    const scene = this.timeline.scenes[this.warmed++]
+    if (!scene) return false
+    const cw = this.ctx.canvas.width
+    const ch = this.ctx.canvas.height
+    const s = Math.min(cw / this.width, ch / this.height)
+    this.scale = s
+    if (!this.warmTarget) {
+      const c = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : Object.assign(document.createElement('canvas'), {width: 1, height: 1})
+      this.warmTarget = c.getContext('2d') as Ctx2D
+    }
+    const ctx = this.warmTarget
+    for (const layer of scene.layers) {
+      if (!this.constant(layer) || this.cache.has(layer)) continue
+      for (const f of [layer.start, Math.floor((layer.start + layer.end) / 2), layer.end - 1]) {
+        ctx.setTransform(s, 0, 0, s, (cw - this.width * s) / 2, (ch - this.height * s) / 2)
+        ctx.globalAlpha = 1
+        ctx.globalCompositeOperation = 'source-over'
+        this.drawLayer(ctx, layer, f)
+        const entry = this.cache.get(layer)
+        if (entry) {
+          // canvases record their drawing and rasterise it when first used: do it now
+          ;(entry.canvas.getContext('2d') as Ctx2D).getImageData(0, 0, 1, 1)
+          break
+        }
+      }
+    }
+    return this.warmed < this.timeline.scenes.length
   }
 
   private clip(ctx: Ctx2D, w: number, h: number, radius: number): void {
