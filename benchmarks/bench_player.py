@@ -104,11 +104,16 @@ def browser_figures(bundle: Path, tls: Any) -> dict[str, Any]:
                 firsts.append(first)
                 context.close()
             context = chromium.new_context(
-                viewport={"width": 1920, "height": 1080}, device_scale_factor=1
+                ignore_https_errors=True,
+                viewport={"width": 1920, "height": 1080},
+                device_scale_factor=1,
             )
             page = context.new_page()
             page.goto(f"{server.url}#t=good")
             page.wait_for_function(f"() => {player}?.firstFrameAt != null", timeout=20_000)
+            # the played timeline is the viewer's (data from the brand endpoint), not the defaults
+            origin = page.evaluate(f"() => {player}.dataOrigin")
+            assert origin == "source", origin
             page.evaluate(f"() => {player}.idle()")
             # draw times during real playback (clips playing, audio off), every frame drawn
             page.evaluate(f"() => {{ {player}.drawTimes.length = 0; {player}.requestPlay() }}")
