@@ -8,15 +8,14 @@ import hashlib
 import html
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
+from loopback import Receiver, serving
 from service_helpers import Server, running
 
 from openreel.service.auto_mode import is_preview_crawler
@@ -40,28 +39,8 @@ CRAWLER_UAS = (
 @pytest.fixture
 def hits() -> Iterator[tuple[list[str], str]]:
     """A loopback brand endpoint answering a canary record; yields (hits, origin)."""
-    seen: list[str] = []
-    body = json.dumps({"name": CANARY}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield seen, f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Receiver(doc={"name": CANARY})) as brand:
+        yield brand.gets, brand.origin
 
 
 def _auto(srv: Server, origin: str, mode: str = "auto", cid: str = "au") -> str:
